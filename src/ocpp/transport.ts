@@ -1,0 +1,206 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Wire } from './session.js';
+
+/** What a connection tells its owner. Called as methods, so `this` is the owner (no closure per socket). */
+export interface ConnectionEvents {
+  onText(text: string): void;
+  onClose(code: number, reason: string): void;
+}
+
+const OWNER = Symbol('chargestorm.connection');
+type Tagged = WebSocket & { [OWNER]?: WsConnection };
+
+// Shared named listeners reach their connection through the socket (ws `websocket.js` style).
+function onWsMessage(this: Tagged, data: RawData): void {
+  const c = this[OWNER];
+  if (c) c.events.onText(typeof data === 'string' ? data : (data as Buffer).toString());
+}
+function onWsClose(this: Tagged, code: number, reason: Buffer): void {
+  const c = this[OWNER];
+  if (!c || c.closed) return;
+  c.closed = true;
+  c.events.onClose(code, reason.toString());
+}
+function onWsError(this: Tagged): void {
+  // 'close' follows every 'error' in ws; the close handler reports it. Listening here keeps errors from throwing.
+}
+
+/** One OCPP-J WebSocket, either end. Implements the session's Wire. */
+export class WsConnection implements Wire {
+  readonly ws: WebSocket;
+  readonly protocol: string;
+  events: ConnectionEvents;
+  closed = false;
+
+  constructor(ws: WebSocket, events: ConnectionEvents) {
+    this.ws = ws;
+    this.protocol = ws.protocol;
+    this.events = events;
+    (ws as Tagged)[OWNER] = this;
+    ws.on('message', onWsMessage);
+    ws.on('close', onWsClose);
+    ws.on('error', onWsError);
+  }
+
+  send(text: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
+  /** Bytes waiting in the socket's buffer (back-pressure signal). */
+  get buffered(): number { return this.ws.bufferedAmount; }
+
+  close(code = 1000, reason = ''): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** Drops the TCP connection without a closing handshake (simulated network loss). */
+  terminate(): void { this.ws.terminate(); }
+}
+
+export type ConnectErrorKind = 'refused' | 'timeout' | 'http-status' | 'no-subprotocol' | 'error';
+
+export type ConnectResult =
+  | { ok: true; conn: WsConnection }
+  | { ok: false; kind: ConnectErrorKind; status?: number; detail: string };
+
+export interface ConnectOptions {
+  /** Offered subprotocols, in preference order. */
+  protocols: readonly string[];
+  localAddress?: string;
+  handshakeTimeoutMs: number;
+  /** HTTP Basic credentials (security profile 1/2). */
+  basicAuth?: { user: string; password: string };
+  headers?: Record<string, string>;
+}
+
+/** Opens a station's WebSocket; resolves with the connection or why it failed. Never rejects. */
+export function connect(url: string, opts: ConnectOptions, events: ConnectionEvents): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.basicAuth) {
+      headers.authorization = `Basic ${Buffer.from(`${opts.basicAuth.user}:${opts.basicAuth.password}`).toString('base64')}`;
+    }
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, opts.protocols as string[], {
+        perMessageDeflate: false,
+        handshakeTimeout: opts.handshakeTimeoutMs,
+        localAddress: opts.localAddress,
+        headers,
+      });
+    } catch (err) {
+      resolve({ ok: false, kind: 'error', detail: (err as Error).message });
+      return;
+    }
+    let settled = false;
+    const fail = (kind: ConnectErrorKind, detail: string, status?: number): void => {
+      if (settled) return;
+      settled = true;
+      ws.removeAllListeners();
+      ws.on('error', onWsError);
+      ws.terminate();
+      resolve({ ok: false, kind, detail, ...(status !== undefined ? { status } : {}) });
+    };
+    ws.once('open', () => {
+      if (settled) return;
+      settled = true;
+      ws.removeAllListeners();
+      if (!ws.protocol) {
+        // A CSMS that accepts none of our versions completes the handshake without the header (FLOWS.md §1.1).
+        ws.on('error', onWsError);
+        ws.terminate();
+        resolve({ ok: false, kind: 'no-subprotocol', detail: 'server selected no OCPP subprotocol' });
+        return;
+      }
+      resolve({ ok: true, conn: new WsConnection(ws, events) });
+    });
+    ws.once('unexpected-response', (_req, res) => fail('http-status', `HTTP ${res.statusCode}`, res.statusCode));
+    ws.once('error', (err: Error & { code?: string }) => {
+      const msg = err.message ?? String(err);
+      if (err.code === 'ECONNREFUSED') fail('refused', msg);
+      else if (/timed out/i.test(msg)) fail('timeout', msg);
+      else if (/subprotocol/i.test(msg)) fail('no-subprotocol', msg);
+      else fail('error', msg);
+    });
+    ws.once('close', () => fail('error', 'closed during handshake'));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- server side
+
+export type AuthDecision = 'accept' | 401 | 403 | 404;
+
+export interface OcppServerOptions {
+  host: string;
+  port: number;
+  /** Subprotocols we speak, in our preference order; the first one the client also offers is selected. */
+  protocols: readonly string[];
+  /** Decides on the upgrade request (identity from the last path segment, percent-decoded). */
+  authenticate?(identity: string, authorization: string | undefined, req: IncomingMessage): AuthDecision;
+  /** A station connected with a negotiated subprotocol; returns who receives its events. */
+  onConnection(conn: WsConnection, identity: string, req: IncomingMessage): ConnectionEvents;
+  backlog?: number;
+}
+
+export interface OcppServer {
+  readonly port: number;
+  readonly host: string;
+  /** ws://host:port — stations connect to `${url}/ocpp/<id>` (any path prefix is accepted). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const PLACEHOLDER: ConnectionEvents = { onText() {}, onClose() {} };
+
+/** Starts an OCPP-J WebSocket server (the embedded CSMS and the tests' misbehaving servers use it). */
+export function startOcppServer(opts: OcppServerOptions): Promise<OcppServer> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => opts.protocols.find((p) => offered.has(p)) ?? false,
+  });
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('OCPP-J endpoint: connect with a WebSocket\n');
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '/').split('?')[0]!;
+    const last = path.slice(path.lastIndexOf('/') + 1);
+    let identity = '';
+    try { identity = decodeURIComponent(last); } catch { identity = ''; }
+    const decision: AuthDecision = identity ? (opts.authenticate?.(identity, req.headers.authorization, req) ?? 'accept') : 404;
+    if (decision !== 'accept') {
+      const text = decision === 401 ? 'Unauthorized' : decision === 403 ? 'Forbidden' : 'Not Found';
+      const extra = decision === 401 ? 'WWW-Authenticate: Basic realm="OCPP"\r\n' : '';
+      socket.end(`HTTP/1.1 ${decision} ${text}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!ws.protocol) { ws.close(1002, 'no supported OCPP subprotocol'); return; }
+      const conn = new WsConnection(ws, PLACEHOLDER);
+      conn.events = opts.onConnection(conn, identity, req);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen({ host: opts.host, port: opts.port, backlog: opts.backlog ?? 8192 }, () => {
+      http.off('error', reject);
+      const addr = http.address() as AddressInfo;
+      const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      resolve({
+        port: addr.port,
+        host: opts.host,
+        url: `ws://${host}:${addr.port}`,
+        close: () => new Promise<void>((done) => {
+          for (const ws of wss.clients) ws.terminate();
+          wss.close();
+          http.close(() => done());
+          http.closeAllConnections?.();
+        }),
+      });
+    });
+  });
+}

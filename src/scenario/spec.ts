@@ -1,0 +1,154 @@
+/**
+ * The validated, defaulted, frozen form of a scenario file. Everything downstream (fleet, stations, embedded
+ * CSMS) reads only this type; the YAML shape is documented in README ("Scenario format").
+ * All durations are milliseconds, powers watts, energies watt-hours.
+ */
+
+export type OcppVersion = '2.1' | '2.0.1';
+export type Subprotocol = 'ocpp2.1' | 'ocpp2.0.1';
+export type ValidationMode = 'strict' | 'warn' | 'off';
+
+/** A number drawn per session: fixed, uniform [min,max], normal (mean, sd, clipped to [min,max]) or lognormal. */
+export type Distribution =
+  | { kind: 'fixed'; value: number }
+  | { kind: 'uniform'; min: number; max: number }
+  | { kind: 'normal'; mean: number; sd: number; min: number; max: number }
+  | { kind: 'lognormal'; median: number; sigma: number; min: number; max: number };
+
+export interface ConnectorModel {
+  /** OCPP connector type string (`cType2`, `cCCS2`, `sType2`, `cCHAdeMO`, ...). */
+  type: string;
+}
+
+export interface EvseModel {
+  /** 'AC' or 'DC'. */
+  current: 'AC' | 'DC';
+  /** Rated power of the EVSE in W (AC 3-phase 22 kW = 22080 W at 32 A). */
+  maxPowerW: number;
+  /** AC only: number of phases (1 or 3). DC: 0 is reported as not applicable. */
+  phases: 1 | 3;
+  /** Nominal phase voltage (AC, V) or maximum DC voltage. */
+  voltageV: number;
+  connectors: readonly ConnectorModel[];
+}
+
+export type Behaviour = 'charging' | 'idle';
+
+export interface StationGroupSpec {
+  name: string;
+  count: number;
+  /** Template of station ids, `{index}` = global station index, `{index:05}` zero-padded, `{group}` group name. */
+  idTemplate: string;
+  evses: readonly EvseModel[];
+  behaviour: Behaviour;
+  /** Optional fixed vendor/model overriding the faker identity. */
+  vendor?: string;
+  model?: string;
+}
+
+export type IdTokenSource =
+  | { source: 'faker'; type: string; poolSize: number }
+  | { source: 'list'; tokens: readonly { idToken: string; type: string }[] };
+
+export interface SessionModel {
+  /** Mean plug-in arrivals per EVSE per hour (Poisson). */
+  arrivalsPerEvsePerHour: number;
+  /** Delay from plug-in to presenting the idToken (ms). */
+  authorizeDelay: Distribution;
+  /** How long the EV stays plugged (ms). */
+  plugDuration: Distribution;
+  /** Energy the driver wants (Wh); reaching it suspends charging (SuspendedEV). */
+  energyWh: Distribution;
+  /** Car battery capacity (Wh) and state of charge at arrival (%). */
+  batteryWh: Distribution;
+  initialSoc: Distribution;
+  /** Car's own maximum charging power (W); the delivered power is min(EVSE, profile, car). */
+  carMaxPowerW: Distribution;
+  idTokens: IdTokenSource;
+  /** SampledDataCtrlr.TxUpdatedInterval (ms). */
+  meterInterval: number;
+  /** Probability that a session ends by the driver presenting the token again instead of unplugging. */
+  stopByTokenRatio: number;
+}
+
+export interface Phase {
+  name: string;
+  /** ms */
+  duration: number;
+  /** Stations connected at the end of the phase (absolute). */
+  target: number;
+}
+
+export interface SecuritySpec {
+  /** 0 = no authentication, 1 = HTTP Basic over ws:// (password required). */
+  profile: 0 | 1;
+  /** Password for Basic auth (16..64 chars). The user name is the station id. */
+  password?: string;
+}
+
+export interface ReconnectSpec {
+  /** OCPPCommCtrlr.RetryBackOffWaitMinimum (ms) */
+  waitMinimum: number;
+  /** OCPPCommCtrlr.RetryBackOffRandomRange (ms) */
+  randomRange: number;
+  /** OCPPCommCtrlr.RetryBackOffRepeatTimes */
+  repeatTimes: number;
+}
+
+/** A command the embedded CSMS sends on a schedule, to exercise CSMS-initiated paths. */
+export interface CsmsCommandSpec {
+  /** First send, ms after run start. */
+  at: number;
+  /** Repeat period (ms); 0 = once. */
+  every: number;
+  action: 'RequestStartTransaction' | 'RequestStopTransaction' | 'SetChargingProfile' | 'ClearChargingProfile'
+    | 'GetCompositeSchedule' | 'GetVariables' | 'SetVariables' | 'GetBaseReport' | 'TriggerMessage' | 'Reset'
+    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles';
+  /** Fraction of connected stations (0..1] that receive it each time. */
+  fraction: number;
+  /** Action-specific parameters (e.g. limitW for SetChargingProfile, requestedMessage for TriggerMessage). */
+  params: Readonly<Record<string, unknown>>;
+}
+
+export interface CsmsSpec {
+  /** BootNotificationResponse.interval (s). */
+  heartbeatInterval: number;
+  /** Answer BootNotification with this status first (Accepted | Pending | Rejected) for the given fraction. */
+  bootStatus: 'Accepted' | 'Pending' | 'Rejected';
+  /** idTokens answered Blocked. */
+  blockedTokens: readonly string[];
+  commands: readonly CsmsCommandSpec[];
+}
+
+export interface ScenarioSpec {
+  /** Source file (for messages). */
+  file: string;
+  name: string;
+  /** Absent: the embedded CSMS is started in-process. */
+  target?: string;
+  /** Offered subprotocols in preference order. */
+  protocols: readonly Subprotocol[];
+  seed: number;
+  validation: ValidationMode;
+  /** ms */
+  callTimeout: number;
+  security: SecuritySpec;
+  reconnect: ReconnectSpec;
+  /** Handshakes in flight at once. */
+  maxConnecting: number;
+  /** Loopback/local source addresses to rotate over; empty = OS default. */
+  localAddresses: readonly string[];
+  groups: readonly StationGroupSpec[];
+  sessions: SessionModel;
+  phases: readonly Phase[];
+  /** Sum of phase durations (ms). */
+  duration: number;
+  /** Time after the last phase to let in-flight calls finish and stations end transactions (ms). */
+  drainTimeout: number;
+  csms: CsmsSpec;
+}
+
+/** Total stations of a scenario. */
+export function totalStations(spec: ScenarioSpec): number {
+  return spec.groups.reduce((n, g) => n + g.count, 0);
+}
