@@ -1,6 +1,7 @@
 /**
  * The validated, defaulted, frozen form of a scenario file. Everything downstream (fleet, stations, embedded
- * CSMS) reads only this type; the YAML shape is documented in README ("Scenario format").
+ * CSMS) reads only this type; the YAML shape is documented in docs/scenario-format.md. Produced by
+ * `loadScenarioFile` / `parseScenario` (src/scenario/load.ts), deeply frozen.
  * All durations are milliseconds, powers watts, energies watt-hours.
  */
 
@@ -37,7 +38,10 @@ export type Behaviour = 'charging' | 'idle';
 export interface StationGroupSpec {
   name: string;
   count: number;
-  /** Template of station ids, `{index}` = global station index, `{index:05}` zero-padded, `{group}` group name. */
+  /**
+   * Template of station ids, `{index}` = global station index (from 0, over all groups in file order),
+   * `{index:05}` zero-padded, `{group}` group name. Render with `compileIdTemplate` (stationId.ts).
+   */
   idTemplate: string;
   evses: readonly EvseModel[];
   behaviour: Behaviour;
@@ -106,7 +110,10 @@ export interface CsmsCommandSpec {
     | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles';
   /** Fraction of connected stations (0..1] that receive it each time. */
   fraction: number;
-  /** Action-specific parameters (e.g. limitW for SetChargingProfile, requestedMessage for TriggerMessage). */
+  /**
+   * Action-specific parameters (e.g. limitW for SetChargingProfile, requestedMessage for TriggerMessage),
+   * validated and defaulted per action: see COMMAND_PARAMS (sections/commandParams.ts) and the docs table.
+   */
   params: Readonly<Record<string, unknown>>;
 }
 

@@ -1,0 +1,23 @@
+import { ExitCode, ToolError } from '../util/errors.js';
+
+/** Prints a tool error the way users should see it: message only, never a stack trace. */
+export function reportError(err: unknown): number {
+  if (err instanceof ToolError) {
+    process.stderr.write(`chargestorm: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`chargestorm: unexpected error: ${msg}\n`);
+  if (process.env.CHARGESTORM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return ExitCode.runtimeError;
+}
+
+/** Parses a positive integer option, or throws a 104 ToolError naming the option. */
+export function intOption(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new ToolError('E_BAD_OPTION', `${name} expects an integer >= ${min}, got '${value}'`, ExitCode.invalidInput);
+  }
+  return n;
+}

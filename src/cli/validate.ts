@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { loadScenarioFile } from '../scenario/load.js';
+import { totalStations } from '../scenario/spec.js';
+import { formatDuration } from '../util/duration.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('Check a scenario file without running it: every problem with file, YAML path and line (exit 104).')
+    .argument('<scenario>', 'scenario YAML file')
+    .action((file: string) => {
+      const spec = loadScenarioFile(file);
+      const groups = spec.groups.map((g) => `${g.name} ×${g.count}`).join(', ');
+      process.stdout.write(`${file}: valid — ${totalStations(spec)} stations (${groups}), ${formatDuration(spec.duration)}, `
+        + `target ${spec.target ?? 'embedded CSMS'}\n`);
+    });
+}

@@ -1,0 +1,34 @@
+import type { OcppVersion } from '../ocpp/schemas.js';
+import type { RpcError } from '../ocpp/errors.js';
+import type { Payload } from '../ocpp/session.js';
+import type { ResolvedCsmsOptions } from './options.js';
+import type { StatsCounters } from './stats.js';
+import type { StationState } from './state.js';
+
+/** What every handler may read or bump: one per CSMS, shared by all connections. */
+export interface CsmsCore {
+  readonly opts: ResolvedCsmsOptions;
+  readonly counters: StatsCounters;
+  /** Blocked idTokens, lower-cased: idTokens compare case-insensitively (FLOWS.md §3.1). */
+  readonly blocked: ReadonlySet<string>;
+  nowMs(): number;
+}
+
+/** The connection a CALL arrived on, as a handler sees it. */
+export interface HandlerContext {
+  readonly core: CsmsCore;
+  readonly state: StationState;
+  /** Negotiated version: responses must validate against its schemas. */
+  readonly version: OcppVersion;
+}
+
+/** Answers one station→CSMS CALL: a schema-valid response payload, or an RpcError to send as CALLERROR. */
+export type CallHandler = (ctx: HandlerContext, payload: Payload) => Payload | RpcError;
+/** Takes one SEND (type 6); never answered. */
+export type SendHandler = (ctx: HandlerContext, payload: Payload) => void;
+
+/** Per-action knowledge as data (STYLE habit 2): action name → handler. */
+export type HandlerTable = Readonly<Record<string, CallHandler>>;
+
+/** The empty response (`{}`) of the many notifications that need no answer; shared, never mutated. */
+export const EMPTY: Payload = Object.freeze({});

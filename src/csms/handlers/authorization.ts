@@ -1,0 +1,41 @@
+import type { Payload } from '../../ocpp/session.js';
+import { EMPTY, type CsmsCore, type HandlerContext, type HandlerTable } from '../context.js';
+
+// Shared frozen answers: the hot path allocates nothing for them.
+const ACCEPTED: Payload = Object.freeze({ status: 'Accepted' });
+const BLOCKED: Payload = Object.freeze({ status: 'Blocked' });
+
+/** idTokenInfo for a token: Blocked when the scenario lists it, otherwise Accepted. */
+export function idTokenInfo(core: CsmsCore, idToken: Payload | undefined): Payload {
+  const token = idToken?.idToken;
+  return typeof token === 'string' && core.blocked.has(token.toLowerCase()) ? BLOCKED : ACCEPTED;
+}
+
+/**
+ * Authorize (C01, C07 for ISO 15118 contracts). The embedded CSMS has no PKI: certificate data presented with
+ * the token is taken as valid (`certificateStatus` Accepted), as a permissive test CSMS would.
+ */
+function authorize(ctx: HandlerContext, p: Payload): Payload {
+  const info = idTokenInfo(ctx.core, p.idToken);
+  if (info === BLOCKED) ctx.core.counters.authBlocked++;
+  else ctx.core.counters.authAccepted++;
+  if (p.iso15118CertificateHashData !== undefined || p.certificate !== undefined) {
+    return { idTokenInfo: info, certificateStatus: 'Accepted' };
+  }
+  return { idTokenInfo: info };
+}
+
+/** VatNumberValidation (2.1): every number is valid; the echo of `evseId` is what the schema allows. */
+function vatNumberValidation(_ctx: HandlerContext, p: Payload): Payload {
+  const r: Payload = { vatNumber: p.vatNumber, status: 'Accepted' };
+  if (p.evseId !== undefined) r.evseId = p.evseId;
+  return r;
+}
+
+export const authorizationHandlers: HandlerTable = {
+  Authorize: authorize,
+  // Receipts are the station's (PaymentCtrlr.ReceiptByCSMS false): nothing to return.
+  NotifySettlement: () => EMPTY,
+  VatNumberValidation: vatNumberValidation,
+  ReservationStatusUpdate: () => EMPTY,
+};

@@ -1,0 +1,66 @@
+import type { Payload } from '../../ocpp/session.js';
+import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
+import { energyRegisterWh } from '../meter.js';
+import { idTokenInfo } from './authorization.js';
+
+/**
+ * TransactionEvent (E01-E15, FLOWS.md §3.4): tracks every transaction's seqNos (gaps, duplicates, late
+ * arrivals — what the load tests use to prove no event was lost or reordered), offline events, and energy from
+ * the Energy.Active.Import.Register readings. Answers idTokenInfo when the event carries an idToken.
+ */
+function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
+  const { core, state } = ctx;
+  const s = core.counters;
+  const now = core.nowMs();
+  const info = p.transactionInfo as Payload;
+  s.txEvents++;
+  let tx = state.tx(info.transactionId);
+  if (tx === undefined) {
+    tx = state.openTx(info.transactionId);
+    tx.startedMs = now;
+    s.txStarted++;
+  } else if (tx.ended) s.txAfterEnded++;
+  tx.events++;
+  const missingBefore = tx.missing;
+  const kind = tx.observeSeq(p.seqNo);
+  s.seq(kind, tx.missing - missingBefore);
+  tx.eventType = p.eventType;
+  if (p.eventType === 'Started') tx.started = true;
+  if (p.offline === true) { tx.offlineEvents++; s.txOfflineEvents++; }
+  const evse = p.evse as Payload | undefined;
+  if (evse !== undefined) {
+    tx.evseId = evse.id;
+    if (evse.connectorId !== undefined) tx.connectorId = evse.connectorId;
+  }
+  if (info.chargingState !== undefined) tx.chargingState = info.chargingState;
+  if (info.remoteStartId !== undefined && tx.remoteStartId === undefined) {
+    tx.remoteStartId = info.remoteStartId;
+    s.txRemoteStarted++;
+  }
+  if (p.meterValue !== undefined) {
+    const wh = energyRegisterWh(p.meterValue);
+    if (!Number.isNaN(wh)) s.energyWh += tx.observeRegister(wh);
+  }
+  if (p.eventType === 'Ended' && !tx.ended) {
+    tx.ended = true;
+    tx.endedMs = now;
+    tx.stoppedReason = info.stoppedReason;
+    s.txEnded++;
+    state.closeTx(tx);
+  }
+  const idToken = p.idToken as Payload | undefined;
+  if (idToken === undefined) return EMPTY;
+  if (tx.idToken === undefined) tx.idToken = idToken.idToken;
+  return { idTokenInfo: idTokenInfo(core, idToken) };
+}
+
+/** MeterValues outside transactions (J01/J02): counted, not added to transaction energy. */
+function meterValues(ctx: HandlerContext): Payload {
+  ctx.core.counters.meterValues++;
+  return EMPTY;
+}
+
+export const transactionHandlers: HandlerTable = {
+  TransactionEvent: transactionEvent,
+  MeterValues: meterValues,
+};

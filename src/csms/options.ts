@@ -1,0 +1,108 @@
+import { systemClock, type Clock } from '../util/clock.js';
+import { IdSource } from '../util/ids.js';
+import { ToolError, ExitCode } from '../util/errors.js';
+import type { CallOutcome, SessionObserver } from '../ocpp/session.js';
+import type { RpcErrorCode } from '../ocpp/errors.js';
+import { DEFAULTS } from '../scenario/defaults.js';
+import type { CsmsSpec, SecuritySpec, Subprotocol, ValidationMode } from '../scenario/spec.js';
+
+export type CsmsLogLevel = 'debug' | 'info' | 'warn';
+/** Free-text sink for what the CSMS does (connections, refusals, schedule firings). */
+export type CsmsLog = (level: CsmsLogLevel, message: string) => void;
+
+/**
+ * Optional hooks for the composition root (metrics): the session-level events of every connection plus
+ * connection changes. Every method is optional; the CSMS keeps its own counters either way (`Csms.stats()`).
+ */
+export interface CsmsObserver {
+  callDone?(action: string, intendedUs: number, sentUs: number, doneUs: number, outcome: CallOutcome): void;
+  incomingDone?(action: string, code: RpcErrorCode | null): void;
+  protocolEvent?(kind: Parameters<SessionObserver['protocolEvent']>[0], detail: string): void;
+  /** A station's WebSocket opened (`open` true) or closed. */
+  connection?(stationId: string, open: boolean): void;
+}
+
+export interface CsmsOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) = ephemeral port. */
+  port?: number;
+  /** Subprotocols offered, in preference order. Default ['ocpp2.1', 'ocpp2.0.1']. */
+  protocols?: readonly Subprotocol[];
+  /** Validation of incoming CALLs and of our own frames. Default 'strict'. */
+  validation?: ValidationMode;
+  /** Timeout of CSMS→station calls (ms). Default 30 s. */
+  callTimeoutMs?: number;
+  /** Profile 1: HTTP Basic, user = identity, password must match, otherwise HTTP 401. Default profile 0. */
+  security?: SecuritySpec;
+  /** Behaviour (heartbeat interval, boot status, blocked tokens, command schedule); missing keys take the scenario defaults. */
+  spec?: Partial<CsmsSpec>;
+  /**
+   * `interval` (s) in a Pending/Rejected BootNotificationResponse: when the station should try again. Default
+   * min(heartbeatInterval, 10) — load-test runs last minutes, not hours.
+   */
+  bootRetryInterval?: number;
+  /** Unknown identities are refused with HTTP 404 (FLOWS.md §1.1). Default: every identity is known. */
+  knownStations?: (id: string) => boolean;
+  clock?: Clock;
+  /** Message ids of CSMS→station calls. Default: a fresh prefixed counter. */
+  ids?: IdSource;
+  /** Seed of the deterministic choice of stations for scheduled commands. Default 1. */
+  seed?: number;
+  observer?: CsmsObserver;
+  log?: CsmsLog;
+  /** Period of the one shared tick driving the schedule and the liveness scan (ms). Default 100. */
+  tickMs?: number;
+  /** A station silent for longer than this many heartbeat intervals counts as stale. Default 3. */
+  staleAfterIntervals?: number;
+}
+
+/** Options with every default applied. */
+export interface ResolvedCsmsOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly protocols: readonly Subprotocol[];
+  readonly validation: ValidationMode;
+  readonly callTimeoutMs: number;
+  readonly security: SecuritySpec;
+  readonly spec: CsmsSpec;
+  readonly bootRetryInterval: number;
+  readonly knownStations: ((id: string) => boolean) | undefined;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly seed: number;
+  readonly observer: CsmsObserver;
+  readonly log: CsmsLog;
+  readonly tickMs: number;
+  readonly staleAfterIntervals: number;
+}
+
+const NO_LOG: CsmsLog = () => {};
+
+export function resolveOptions(o: CsmsOptions): ResolvedCsmsOptions {
+  const spec: CsmsSpec = { ...DEFAULTS.csms, ...o.spec };
+  const security = o.security ?? DEFAULTS.security;
+  if (security.profile === 1 && !security.password) {
+    throw new ToolError('E_CSMS_CONFIG', 'security profile 1 needs a Basic-auth password', ExitCode.invalidInput);
+  }
+  const protocols = o.protocols ?? DEFAULTS.protocols;
+  if (protocols.length === 0) throw new ToolError('E_CSMS_CONFIG', 'the CSMS must offer at least one subprotocol', ExitCode.invalidInput);
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 0,
+    protocols,
+    validation: o.validation ?? DEFAULTS.validation,
+    callTimeoutMs: o.callTimeoutMs ?? DEFAULTS.callTimeout,
+    security,
+    spec,
+    bootRetryInterval: Math.max(1, Math.round(o.bootRetryInterval ?? Math.min(spec.heartbeatInterval, 10))),
+    knownStations: o.knownStations,
+    clock: o.clock ?? systemClock,
+    ids: o.ids ?? new IdSource(),
+    seed: o.seed ?? DEFAULTS.seed,
+    observer: o.observer ?? {},
+    log: o.log ?? NO_LOG,
+    tickMs: o.tickMs ?? 100,
+    staleAfterIntervals: o.staleAfterIntervals ?? 3,
+  };
+}

@@ -1,0 +1,267 @@
+import type { IncomingMessage } from 'node:http';
+import type { RpcErrorCode } from '../ocpp/errors.js';
+import type { CallOutcome, Payload, ProtocolEventKind, SessionObserver, SessionOptions } from '../ocpp/session.js';
+import { validatorFor, versionOf, type OcppVersion } from '../ocpp/schemas.js';
+import { startOcppServer, type AuthDecision, type ConnectionEvents, type OcppServer, type WsConnection } from '../ocpp/transport.js';
+import { authDecision } from './auth.js';
+import { COMMAND_BUILDERS, followUpOf, type CommandContext } from './commands.js';
+import { StationLink, type LinkOwner } from './link.js';
+import { resolveOptions, type CsmsOptions, type ResolvedCsmsOptions } from './options.js';
+import { CommandSchedule, selectStations, type Firing } from './schedule.js';
+import { StationState, type StationView } from './state.js';
+import { StatsCounters, type CsmsStats } from './stats.js';
+
+/** The embedded reference CSMS, running. */
+export interface Csms {
+  /** ws://host:port — stations connect to `${url}/ocpp/<identity>` (any path prefix works). */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Stops the tick, drops every connection and closes the listener. */
+  close(): Promise<void>;
+  /** Counters since start (a copy). */
+  stats(): CsmsStats;
+  /** What the CSMS knows about a station (also after it disconnected), or undefined if it never connected. */
+  station(id: string): StationView | undefined;
+  /** Identities with an open connection now. */
+  connectedIds(): string[];
+  /**
+   * Sends a CSMS→station CALL to a connected station and resolves with its outcome (never rejects); counted
+   * in `stats().commands` like scheduled commands. A station not connected gives `disconnected`.
+   */
+  send(id: string, action: string, payload: Payload): Promise<CallOutcome>;
+  /** Starts the scenario's command schedule; `at` counts from `runStartMs` (default: now). */
+  startSchedule(runStartMs?: number): void;
+  /** Runs one tick now (schedule and liveness); the CSMS also ticks by itself every `tickMs`. */
+  tick(): void;
+}
+
+const DISCONNECTED: CallOutcome = Object.freeze({ ok: false, kind: 'disconnected' });
+const LIVENESS_EVERY_MS = 1000;
+
+/** Starts the embedded CSMS on `host:port` (port 0 = ephemeral). */
+export async function startCsms(options: CsmsOptions = {}): Promise<Csms> {
+  const csms = new EmbeddedCsms(resolveOptions(options));
+  await csms.listen();
+  return csms;
+}
+
+class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
+  readonly opts: ResolvedCsmsOptions;
+  readonly counters = new StatsCounters();
+  readonly blocked: ReadonlySet<string>;
+  private readonly stations = new Map<string, StationState>();
+  private readonly links = new Map<string, StationLink>();
+  private readonly sessionOpts = new Map<OcppVersion, SessionOptions>();
+  private readonly schedule: CommandSchedule;
+  private server: OcppServer | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private nextRequestId = 1;
+  private lastLivenessMs = 0;
+
+  constructor(opts: ResolvedCsmsOptions) {
+    this.opts = opts;
+    this.blocked = new Set(opts.spec.blockedTokens.map((t) => t.toLowerCase()));
+    this.schedule = new CommandSchedule(opts.spec.commands);
+  }
+
+  get url(): string { return this.server!.url; }
+  get port(): number { return this.server!.port; }
+  get host(): string { return this.server!.host; }
+
+  async listen(): Promise<void> {
+    const o = this.opts;
+    this.server = await startOcppServer({
+      host: o.host,
+      port: o.port,
+      protocols: o.protocols,
+      authenticate: (identity, authorization, req) => this.authenticate(identity, authorization, req),
+      onConnection: (conn, identity) => this.onConnection(conn, identity),
+    });
+    this.timer = setInterval(() => this.tick(), o.tickMs);
+    this.timer.unref();
+    o.log('info', `CSMS listening on ${this.server.url} (${o.protocols.join(', ')}, security profile ${o.security.profile})`);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== null) { clearInterval(this.timer); this.timer = null; }
+    const s = this.server;
+    if (s === null) return;
+    await s.close();
+  }
+
+  nowMs(): number { return this.opts.clock.nowMs(); }
+
+  sessionOptions(version: OcppVersion): SessionOptions {
+    let so = this.sessionOpts.get(version);
+    if (so === undefined) {
+      const o = this.opts;
+      so = { version, validator: validatorFor(version), validation: o.validation, callTimeoutMs: o.callTimeoutMs, ids: o.ids, clock: o.clock, observer: this };
+      this.sessionOpts.set(version, so);
+    }
+    return so;
+  }
+
+  // ------------------------------------------------------------------------------------------- connections
+
+  private authenticate(identity: string, authorization: string | undefined, _req: IncomingMessage): AuthDecision {
+    const d = authDecision(identity, authorization, this.opts.security, this.opts.knownStations);
+    if (d !== 'accept') {
+      this.counters.count(this.counters.handshakesRefused, String(d));
+      this.opts.log('info', `refused ${identity}: HTTP ${d}`);
+    }
+    return d;
+  }
+
+  private onConnection(conn: WsConnection, identity: string): ConnectionEvents {
+    // The transport only completes handshakes on a subprotocol we offered, so the version is known.
+    const version = versionOf(conn.protocol)!;
+    const now = this.nowMs();
+    const s = this.counters;
+    let state = this.stations.get(identity);
+    if (state === undefined) {
+      state = new StationState(identity);
+      this.stations.set(identity, state);
+      s.stationsSeen++;
+    }
+    const old = this.links.get(identity);
+    if (old !== undefined) {
+      // One connection per identity: the newer one wins (the older is usually a half-open leftover).
+      s.duplicateConnections++;
+      this.opts.log('warn', `${identity} connected again; closing its older connection`);
+      old.conn.close(1008, 'replaced by a newer connection');
+    }
+    state.connected = true;
+    state.version = version;
+    state.connectedMs = now;
+    state.lastSeenMs = now;
+    const link = new StationLink(this, state, conn, version);
+    this.links.set(identity, link);
+    s.connections++;
+    s.connected++;
+    s.count(s.protocols, conn.protocol);
+    this.opts.observer.connection?.(identity, true);
+    this.opts.log('debug', `${identity} connected (${conn.protocol})`);
+    return link;
+  }
+
+  linkClosed(link: StationLink, code: number, reason: string): void {
+    const s = this.counters;
+    const id = link.state.id;
+    s.disconnects++;
+    s.connected--;
+    if (this.links.get(id) === link) {
+      this.links.delete(id);
+      link.state.connected = false;
+    }
+    this.opts.observer.connection?.(id, false);
+    this.opts.log('debug', `${id} disconnected (${code}${reason ? ` ${reason}` : ''})`);
+  }
+
+  // ----------------------------------------------------------------------------------------- session observer
+
+  callDone(action: string, intendedUs: number, sentUs: number, doneUs: number, outcome: CallOutcome): void {
+    this.counters.commandDone(action, outcome);
+    this.opts.observer.callDone?.(action, intendedUs, sentUs, doneUs, outcome);
+  }
+
+  incomingDone(action: string, code: RpcErrorCode | null): void {
+    const s = this.counters;
+    s.count(s.callsIn, action);
+    if (code !== null) s.count(s.callErrorsSent, code);
+    this.opts.observer.incomingDone?.(action, code);
+  }
+
+  protocolEvent(kind: ProtocolEventKind, detail: string): void {
+    this.counters.count(this.counters.protocolEvents, kind);
+    this.opts.observer.protocolEvent?.(kind, detail);
+  }
+
+  // ---------------------------------------------------------------------------------------------- public API
+
+  stats(): CsmsStats {
+    let accepted = 0;
+    for (const l of this.links.values()) if (l.state.accepted) accepted++;
+    return this.counters.snapshot(accepted);
+  }
+
+  station(id: string): StationView | undefined { return this.stations.get(id); }
+
+  connectedIds(): string[] { return [...this.links.keys()]; }
+
+  send(id: string, action: string, payload: Payload): Promise<CallOutcome> {
+    this.counters.commandSent(action);
+    const link = this.links.get(id);
+    if (link === undefined) {
+      this.counters.commandDone(action, DISCONNECTED);
+      return Promise.resolve(DISCONNECTED);
+    }
+    return this.dispatch(link, action, payload);
+  }
+
+  startSchedule(runStartMs: number = this.nowMs()): void {
+    this.schedule.start(runStartMs);
+    if (this.opts.spec.commands.length > 0) this.opts.log('info', `command schedule started (${this.opts.spec.commands.length} commands)`);
+  }
+
+  tick(): void {
+    const now = this.nowMs();
+    if (this.schedule.active) for (const f of this.schedule.due(now)) this.fire(f);
+    if (now - this.lastLivenessMs >= LIVENESS_EVERY_MS) this.scanLiveness(now);
+  }
+
+  // ---------------------------------------------------------------------------------------------- internals
+
+  /** Notes what the request will make the station send, then sends it; the outcome is counted in callDone. */
+  private dispatch(link: StationLink, action: string, payload: Payload): Promise<CallOutcome> {
+    const followUp = followUpOf(action, payload);
+    if (followUp !== undefined) {
+      const state = link.state;
+      if (followUp === 'NotifyReport' && typeof payload.requestId === 'number') {
+        state.reportRequestId = payload.requestId;
+        this.counters.reportsRequested++;
+      }
+      if (!state.accepted) state.invite(followUp);
+    }
+    return link.session.call(action, payload);
+  }
+
+  private fire(f: Firing): void {
+    const { spec } = f;
+    const build = COMMAND_BUILDERS[spec.action];
+    if (build === undefined) {
+      this.opts.log('warn', `command ${spec.action} has no payload builder; skipped`);
+      return;
+    }
+    const candidates: StationLink[] = [];
+    // Rejected/Pending stations are left alone: "the CSMS sends nothing" to them (FLOWS.md §2.1).
+    for (const l of this.links.values()) if (l.state.accepted) candidates.push(l);
+    const chosen = selectStations(candidates, spec.fraction, this.opts.seed, f.index, f.fireNo);
+    const ctx: { -readonly [K in keyof CommandContext]: CommandContext[K] } = {
+      state: null as unknown as StationState,
+      version: '2.1',
+      params: spec.params,
+      heartbeatInterval: this.opts.spec.heartbeatInterval,
+      nextId: () => this.nextRequestId++,
+    };
+    let sent = 0;
+    for (const link of chosen) {
+      ctx.state = link.state;
+      ctx.version = link.version;
+      const payload = build(ctx);
+      if (payload === null) { this.counters.commandSkipped(spec.action); continue; }
+      this.counters.commandSent(spec.action);
+      void this.dispatch(link, spec.action, payload);
+      sent++;
+    }
+    this.opts.log('info', `${spec.action} #${f.fireNo}: sent to ${sent} of ${candidates.length} accepted stations`);
+  }
+
+  private scanLiveness(now: number): void {
+    this.lastLivenessMs = now;
+    const limitMs = this.opts.staleAfterIntervals * this.opts.spec.heartbeatInterval * 1000;
+    let stale = 0;
+    for (const l of this.links.values()) if (now - l.state.lastSeenMs > limitMs) stale++;
+    this.counters.stale = stale;
+  }
+}

@@ -1,0 +1,119 @@
+import { systemClock, type Clock } from '../util/clock.js';
+import { IdSource } from '../util/ids.js';
+import { Timeline } from '../util/timeline.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import type { ScenarioSpec } from '../scenario/spec.js';
+import { totalStations } from '../scenario/spec.js';
+import { Station } from '../station/station.js';
+import type { StationContext } from '../station/context.js';
+import { planStations, type ShardSpec } from './plan.js';
+import { shardTarget, targetAt } from './ramp.js';
+import { MetricsWiring } from './wiring.js';
+
+export interface FleetOptions {
+  spec: ScenarioSpec;
+  /** CSMS endpoint; station URL = target + '/' + id. */
+  target: string;
+  registry: MetricsRegistry;
+  shard?: ShardSpec;
+  clock?: Clock;
+  ids?: IdSource;
+  /** Called about once a second with the wiring (connected count) for live progress. */
+  onTick?(elapsedMs: number, wiring: MetricsWiring): void;
+  /** Aborting ends the run early (SIGINT/SIGTERM): stations drain briefly, the result says interrupted. */
+  signal?: AbortSignal;
+  verbose?: (line: string) => void;
+}
+
+export interface FleetResult {
+  interrupted: boolean;
+  stationsPlanned: number;
+  peakConnected: number;
+  startedMs: number;
+  endedMs: number;
+  /** Stations of this process, for tests that inspect them after the run. */
+  stations: readonly Station[];
+}
+
+const TICK_MS = 100;
+
+/**
+ * Runs one process's share of a scenario: connects stations along the phases (a connection arrival rate with a
+ * cap on handshakes in flight), lets them run their session model, ramps down gracefully, drains, and stops.
+ */
+export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
+  const { spec, registry } = opts;
+  const clock = opts.clock ?? systemClock;
+  const plan = planStations(spec, opts.shard);
+  const total = totalStations(spec);
+  const wiring = new MetricsWiring(registry);
+  if (opts.verbose) wiring.verbose = opts.verbose;
+  const timeline = new Timeline(clock);
+  const ctx: StationContext = {
+    spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
+  };
+  const stations: Station[] = [];
+  const active: Station[] = [];
+  const handshaking: Station[] = [];
+  const stopping: Promise<void>[] = [];
+  let next = 0;
+  let peak = 0;
+  const startedMs = clock.nowMs();
+  let lastSecond = 0;
+  let interrupted = false;
+
+  await new Promise<void>((resolve) => {
+    const finish = (drainMs: number): void => {
+      clearInterval(timer);
+      const deadline = clock.nowMs() + drainMs;
+      for (const st of active.splice(0)) stopping.push(st.stop(deadline));
+      void Promise.all(stopping).then(() => resolve());
+    };
+    const onAbort = (): void => { interrupted = true; finish(Math.min(spec.drainTimeout, 2000)); };
+    if (opts.signal?.aborted) { onAbort(); return; }
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const timer = setInterval(() => {
+      const elapsed = clock.nowMs() - startedMs;
+      if (elapsed >= spec.duration) {
+        opts.signal?.removeEventListener('abort', onAbort);
+        finish(spec.drainTimeout);
+        return;
+      }
+      const desired = shardTarget(targetAt(spec.phases, elapsed), total, plan.length);
+      // Ramp up: start stations while handshakes in flight stay under the cap (boot storms overflow listen queues).
+      for (let i = handshaking.length - 1; i >= 0; i--) if (handshaking[i]!.link !== 'connecting') handshaking.splice(i, 1);
+      while (active.length < desired && handshaking.length < spec.maxConnecting) {
+        let st: Station;
+        if (next < plan.length) {
+          st = new Station(ctx, plan[next++]!);
+          stations.push(st);
+        } else {
+          const idle = stations.find((s) => s.link === 'stopped' && !active.includes(s));
+          if (!idle) break;
+          st = idle;
+        }
+        active.push(st);
+        handshaking.push(st);
+        st.start();
+      }
+      // Ramp down: the most recently started stations leave first, ending their sessions as drivers would.
+      while (active.length > desired) {
+        const st = active.pop()!;
+        stopping.push(st.stop(clock.nowMs() + spec.drainTimeout));
+      }
+      peak = Math.max(peak, wiring.connectedNow);
+      const second = Math.floor(elapsed / 1000);
+      if (second !== lastSecond) {
+        lastSecond = second;
+        registry.tick();
+        opts.onTick?.(elapsed, wiring);
+      }
+    }, TICK_MS);
+  });
+
+  timeline.clear();
+  for (const st of stations) st.shutdown();
+  registry.tick();
+  return { interrupted, stationsPlanned: plan.length, peakConnected: peak, startedMs, endedMs: clock.nowMs(), stations };
+}

@@ -1,0 +1,110 @@
+import { LatencyHistogram } from './histogram.js';
+
+/**
+ * Points kept per series: one hour at one point per second. Beyond it the oldest points are dropped (and
+ * `truncated` is set), so a soak test's memory stays bounded: each point holds a compressed interval histogram of
+ * typically 100-400 bytes, i.e. at most ~1.5 MB per process.
+ */
+export const SERIES_CAPACITY = 3600;
+
+/** Nominal interval; the registry's owner ticks it from a timer. */
+export const SERIES_INTERVAL_MS = 1000;
+
+/** One closed interval (k6-like time series), over all actions. */
+export interface SeriesPoint {
+  /** Unix second the interval started in: the key that aligns points of different processes. */
+  t: number;
+  /** Actual interval length (ticks drift); rates divide by it. */
+  ms: number;
+  /** Calls completed in the interval, any outcome. */
+  calls: number;
+  /** Of which failed (see `isFailure`). */
+  errors: number;
+  /** p99 of call latency in the interval (µs; 2 significant digits). */
+  p99Us: number;
+  /** The interval latency histogram (2 digits, compressed base64; '' when empty), so merged p99s are exact. */
+  hdr: string;
+  /** Last value of each gauge at the end of the interval. */
+  gauges: Record<string, number>;
+}
+
+export interface SeriesData {
+  intervalMs: number;
+  /** Oldest points were dropped to stay within SERIES_CAPACITY. */
+  truncated: boolean;
+  points: SeriesPoint[];
+}
+
+/** Interval histograms use 2 significant digits: 1% is plenty for a per-second p99, at ~13 KiB each. */
+export function intervalHistogram(hdr: string): LatencyHistogram {
+  return hdr === '' ? new LatencyHistogram(2) : LatencyHistogram.decode(hdr, 2);
+}
+
+/** Merges points of the same second (different shards, or two short intervals in one process). */
+export function mergePoints(points: readonly SeriesPoint[]): SeriesPoint {
+  const first = points[0];
+  if (first === undefined) throw new Error('mergePoints needs at least one point');
+  if (points.length === 1) return { ...first, gauges: { ...first.gauges } };
+  const h = new LatencyHistogram(2);
+  const out: SeriesPoint = { t: first.t, ms: 0, calls: 0, errors: 0, p99Us: 0, hdr: '', gauges: {} };
+  for (const p of points) {
+    out.ms = Math.max(out.ms, p.ms);
+    out.calls += p.calls;
+    out.errors += p.errors;
+    if (p.hdr !== '') h.add(intervalHistogram(p.hdr));
+    // Gauges count things a shard owns (its connected stations), so shards add up.
+    for (const [k, v] of Object.entries(p.gauges)) out.gauges[k] = (out.gauges[k] ?? 0) + v;
+  }
+  out.p99Us = h.percentile(99);
+  out.hdr = h.count === 0 ? '' : h.encode();
+  return out;
+}
+
+/** A bounded, time-ordered list of points. */
+export class Series {
+  private readonly points: SeriesPoint[] = [];
+  private truncated = false;
+  constructor(private readonly capacity = SERIES_CAPACITY) {}
+
+  push(point: SeriesPoint): void {
+    const last = this.points[this.points.length - 1];
+    if (last !== undefined && last.t === point.t) {
+      const merged = mergePoints([last, point]);
+      // Two intervals of one process in the same second: their lengths add, gauges are the later reading.
+      merged.ms = last.ms + point.ms;
+      merged.gauges = { ...point.gauges };
+      this.points[this.points.length - 1] = merged;
+      return;
+    }
+    this.points.push(point);
+    if (this.points.length > this.capacity) {
+      this.points.shift();
+      this.truncated = true;
+    }
+  }
+
+  get last(): SeriesPoint | undefined { return this.points[this.points.length - 1]; }
+
+  toData(): SeriesData {
+    return { intervalMs: SERIES_INTERVAL_MS, truncated: this.truncated, points: this.points.map((p) => ({ ...p })) };
+  }
+}
+
+/** Aligns the series of several processes by second and merges each second's points. */
+export function mergeSeries(list: readonly SeriesData[], capacity = SERIES_CAPACITY): SeriesData {
+  const byT = new Map<number, SeriesPoint[]>();
+  let truncated = false;
+  for (const s of list) {
+    truncated ||= s.truncated;
+    for (const p of s.points) {
+      const at = byT.get(p.t);
+      if (at) at.push(p); else byT.set(p.t, [p]);
+    }
+  }
+  const points = [...byT.keys()].sort((a, b) => a - b).map((t) => mergePoints(byT.get(t)!));
+  if (points.length > capacity) {
+    points.splice(0, points.length - capacity);
+    truncated = true;
+  }
+  return { intervalMs: list[0]?.intervalMs ?? SERIES_INTERVAL_MS, truncated, points };
+}

@@ -1,0 +1,85 @@
+import { deepFreeze } from './freeze.js';
+import type {
+  Behaviour, CsmsSpec, EvseModel, ReconnectSpec, SecuritySpec, SessionModel, Subprotocol, ValidationMode,
+} from './spec.js';
+
+/**
+ * Every default of the scenario format, in spec units (ms, W, Wh, %), in one frozen object. The reference in
+ * docs/scenario-format.md lists the same values and a test checks that its "defaults spelled out" example
+ * parses to exactly what a minimal file gets.
+ */
+export interface ScenarioDefaults {
+  protocols: readonly Subprotocol[];
+  /** Fixed rather than random so two runs of one file drive identical stations (ids, identities, sessions). */
+  seed: number;
+  validation: ValidationMode;
+  callTimeout: number;
+  maxConnecting: number;
+  localAddresses: readonly string[];
+  security: SecuritySpec;
+  reconnect: ReconnectSpec;
+  group: {
+    /** Used when the file has one group; `{index}` is the global station index, from 0. */
+    idTemplate: string;
+    /** Used when the file has several groups, so ids stay readable per group. */
+    idTemplateMultiGroup: string;
+    /** Unnamed groups are called `group1`, `group2`, ... (1-based position in the file). */
+    namePrefix: string;
+    evses: number;
+    behaviour: Behaviour;
+  };
+  /** EVSE model per current type, before the file's `evse` keys are applied. */
+  evse: { AC: EvseModel; DC: EvseModel };
+  sessions: SessionModel;
+  /** Run length when neither `phases` nor `duration` is given. */
+  duration: number;
+  /** How `duration:` is split into ramp-up / hold / ramp-down. */
+  phases: { rampUpShare: number; rampDownShare: number; names: readonly [string, string, string] };
+  drainTimeout: number;
+  csms: CsmsSpec;
+  command: { every: number; fraction: number };
+}
+
+export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
+  protocols: ['ocpp2.1', 'ocpp2.0.1'],
+  seed: 1,
+  validation: 'strict',
+  callTimeout: 30_000,
+  // Enough to connect 10,000 stations in a few seconds on loopback without a SYN-flood look on the CSMS.
+  maxConnecting: 256,
+  localAddresses: [],
+  security: { profile: 0 },
+  // Shorter than the OCPP example (10 s / 10 s / 3) because load-test runs last minutes, not days;
+  // the random part still spreads a fleet's reconnects after a CSMS restart (FLOWS §1.6).
+  reconnect: { waitMinimum: 2_000, randomRange: 3_000, repeatTimes: 3 },
+  group: {
+    idTemplate: 'CS{index:06}',
+    idTemplateMultiGroup: '{group}-CS{index:06}',
+    namePrefix: 'group',
+    evses: 1,
+    behaviour: 'charging',
+  },
+  evse: {
+    AC: { current: 'AC', maxPowerW: 22_000, phases: 3, voltageV: 230, connectors: [{ type: 'cType2' }] },
+    // `phases` has no meaning for DC; 3 keeps the type simple and is never reported.
+    DC: { current: 'DC', maxPowerW: 150_000, phases: 3, voltageV: 1000, connectors: [{ type: 'cCCS2' }] },
+  },
+  // Compressed sessions: a default run is one minute long, so an EV stays tens of seconds, not hours.
+  sessions: {
+    arrivalsPerEvsePerHour: 60,
+    authorizeDelay: { kind: 'uniform', min: 1_000, max: 5_000 },
+    plugDuration: { kind: 'uniform', min: 30_000, max: 90_000 },
+    energyWh: { kind: 'uniform', min: 5_000, max: 40_000 },
+    batteryWh: { kind: 'uniform', min: 40_000, max: 100_000 },
+    initialSoc: { kind: 'uniform', min: 10, max: 60 },
+    carMaxPowerW: { kind: 'uniform', min: 11_000, max: 150_000 },
+    idTokens: { source: 'faker', type: 'ISO14443', poolSize: 10_000 },
+    meterInterval: 10_000,
+    stopByTokenRatio: 0.3,
+  },
+  duration: 60_000,
+  phases: { rampUpShare: 0.25, rampDownShare: 0.1, names: ['ramp-up', 'hold', 'ramp-down'] },
+  drainTimeout: 10_000,
+  csms: { heartbeatInterval: 60, bootStatus: 'Accepted', blockedTokens: [], commands: [] },
+  command: { every: 0, fraction: 1 },
+});

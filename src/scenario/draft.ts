@@ -1,0 +1,65 @@
+import { basename, extname } from 'node:path';
+import { DEFAULTS } from './defaults.js';
+import type { Problems } from './problems.js';
+import { Fields, isAbsent, isRaw, readMap } from './read.js';
+import { readCsms } from './sections/csms.js';
+import { readGeneral, readReconnect, readSecurity, type General } from './sections/general.js';
+import { readPhases, type PhaseDraft } from './sections/phases.js';
+import { readSessions } from './sections/sessions.js';
+import { readStations } from './sections/stations.js';
+import type { CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec } from './spec.js';
+
+export const TOP_LEVEL_KEYS = [
+  'name', 'target', 'protocols', 'seed', 'validation', 'callTimeout', 'maxConnecting', 'localAddresses', 'security',
+  'reconnect', 'stations', 'sessions', 'phases', 'duration', 'drainTimeout', 'csms',
+] as const;
+
+/** Every section read and defaulted; phase targets are still unresolved (they depend on the final total). */
+export interface Draft {
+  general: General;
+  security: SecuritySpec;
+  reconnect: ReconnectSpec;
+  groups: StationGroupSpec[];
+  sessions: SessionModel;
+  phases: PhaseDraft[];
+  csms: CsmsSpec;
+  /** Which sections read without problems: cross-section checks only run on clean inputs, never on fallbacks. */
+  clean: { groups: boolean; phases: boolean; csms: boolean };
+}
+
+/** Reads the document section by section; each section reports all of its own problems. */
+export function readDraft(p: Problems, doc: unknown, file: string): Draft | undefined {
+  if (isAbsent(doc)) {
+    p.add([], "the scenario is empty — at least 'stations:' is required, e.g. 'stations: [{count: 10}]'");
+    return undefined;
+  }
+  if (!isRaw(doc)) {
+    p.add([], 'a scenario is a map of settings (name:, stations:, phases:, ...), not a list or a single value');
+    return undefined;
+  }
+  // `x-` keys are ignored (the docker-compose convention): a home for YAML anchors shared with `<<:` merges.
+  const settings = Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith('x-')));
+  const f = new Fields(p, readMap(p, settings, [], TOP_LEVEL_KEYS) ?? settings, []);
+  const general = readGeneral(f, basename(file, extname(file)) || 'scenario');
+
+  const section = <T>(read: () => T): [T, boolean] => {
+    const before = p.size;
+    const value = read();
+    return [value, p.size === before];
+  };
+  const [groups, groupsClean] = section(() => f.req<StationGroupSpec[]>('stations', [], readStations));
+  const [phases, phasesClean] = section(() => readPhases(p, f));
+  const [csms, csmsClean] = section(() => (f.has('csms') ? readCsms(p, f.raw.csms, f.at('csms')) : DEFAULTS.csms));
+  return {
+    general,
+    security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security')) : DEFAULTS.security,
+    reconnect: f.has('reconnect') ? readReconnect(p, f.raw.reconnect, f.at('reconnect')) : DEFAULTS.reconnect,
+    groups,
+    sessions: f.has('sessions')
+      ? readSessions(p, f.raw.sessions, f.at('sessions'), general.protocols.includes('ocpp2.0.1'))
+      : DEFAULTS.sessions,
+    phases: phases ?? [],
+    csms,
+    clean: { groups: groupsClean, phases: phasesClean && phases !== undefined, csms: csmsClean },
+  };
+}

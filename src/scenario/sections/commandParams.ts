@@ -1,0 +1,126 @@
+import { describe, duration, integer, isRaw, listOf, number, oneOf, string, type Reader } from '../read.js';
+import type { CsmsCommandSpec } from '../spec.js';
+
+export type CommandAction = CsmsCommandSpec['action'];
+
+/**
+ * One key of a command's `params:`. `as` renames it in the spec when the unit changes (`limitKw` in the file
+ * is `limitW` in the spec); `default` is filled in so the embedded CSMS never has to guess.
+ */
+export interface ParamRule {
+  read: Reader<unknown>;
+  required?: boolean;
+  default?: unknown;
+  as?: string;
+}
+
+const PURPOSES = [
+  'ChargingStationExternalConstraints', 'ChargingStationMaxProfile', 'TxDefaultProfile', 'TxProfile', 'PriorityCharging',
+  'LocalGeneration',
+] as const;
+// MessageTriggerEnumType of OCPP 2.1 (TriggerMessageRequest.requestedMessage).
+const TRIGGERS = [
+  'BootNotification', 'LogStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues',
+  'SignChargingStationCertificate', 'SignV2GCertificate', 'SignV2G20Certificate', 'StatusNotification', 'TransactionEvent',
+  'SignCombinedCertificate', 'PublishFirmwareStatusNotification', 'CustomTrigger',
+] as const;
+
+const evseId = integer({ min: 0, max: 128 });
+const kw: Reader<number> = (p, v, path) => {
+  const n = number({ min: 0 })(p, v, path);
+  return n === undefined ? undefined : Math.round(n * 1000);
+};
+
+// `"Component.Variable"` → `{component, variable}` (device model names, OCPP 2.1 Part 2 Appendices).
+const variableName: Reader<{ component: string; variable: string }> = (p, v, path) => {
+  const m = typeof v === 'string' ? /^([A-Za-z0-9_*-]+)\.([A-Za-z0-9_*.-]+)$/.exec(v) : null;
+  if (m) return { component: m[1]!, variable: m[2]! };
+  p.add(path, `expected "Component.Variable" (e.g. "OCPPCommCtrlr.HeartbeatInterval"), got ${describe(v)}`);
+  return undefined;
+};
+
+// `{ "Component.Variable": value }` → `[{component, variable, value}]`; values are sent as strings (attributeValue).
+const variableValues: Reader<{ component: string; variable: string; value: string }[]> = (p, v, path) => {
+  if (!isRaw(v) || Object.keys(v).length === 0) {
+    p.add(path, `expected a map of "Component.Variable": value, got ${describe(v)}`);
+    return undefined;
+  }
+  const out = Object.entries(v).map(([k, value]) => {
+    const name = variableName(p, k, [...path, k]);
+    if (!name) return undefined;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      p.add([...path, k], `expected a string, number or true/false, got ${describe(value)}`);
+      return undefined;
+    }
+    return { ...name, value: String(value) };
+  });
+  return out.every((x) => x !== undefined) ? out : undefined;
+};
+
+// Any JSON-compatible value (DataTransfer.data is free-form).
+const anyValue: Reader<unknown> = (_p, v) => v;
+
+/**
+ * The parameters each scheduled CSMS command accepts, and what they become in `CsmsCommandSpec.params`.
+ * Omitted optional keys without a default stay absent (the CSMS leaves the field out of the request).
+ */
+export const COMMAND_PARAMS: Readonly<Record<CommandAction, Readonly<Record<string, ParamRule>>>> = {
+  SetChargingProfile: {
+    limitKw: { read: kw, required: true, as: 'limitW' },
+    purpose: { read: oneOf(PURPOSES), default: 'TxDefaultProfile' },
+    stackLevel: { read: integer({ min: 0, max: 1000 }), default: 0 },
+    evseId: { read: evseId, default: 0 },
+  },
+  ClearChargingProfile: {
+    purpose: { read: oneOf(PURPOSES) },
+    stackLevel: { read: integer({ min: 0, max: 1000 }) },
+    evseId: { read: evseId },
+  },
+  GetChargingProfiles: {
+    purpose: { read: oneOf(PURPOSES) },
+    stackLevel: { read: integer({ min: 0, max: 1000 }) },
+    evseId: { read: evseId },
+  },
+  GetCompositeSchedule: {
+    duration: { read: duration({ min: 1000 }), default: 3_600_000 },
+    evseId: { read: evseId, default: 0 },
+    chargingRateUnit: { read: oneOf(['W', 'A'] as const), default: 'W' },
+  },
+  TriggerMessage: {
+    requestedMessage: { read: oneOf(TRIGGERS), required: true },
+    evseId: { read: evseId },
+  },
+  Reset: {
+    type: { read: oneOf(['Immediate', 'OnIdle', 'ImmediateAndResume'] as const), default: 'OnIdle' },
+  },
+  ChangeAvailability: {
+    operationalStatus: { read: oneOf(['Operative', 'Inoperative'] as const), required: true },
+    evseId: { read: evseId },
+  },
+  UnlockConnector: {
+    evseId: { read: integer({ min: 1, max: 128 }), default: 1 },
+    connectorId: { read: integer({ min: 1, max: 16 }), default: 1 },
+  },
+  RequestStartTransaction: {
+    idToken: { read: string({ maxLength: 255 }) },
+    idTokenType: { read: string({ maxLength: 20 }), default: 'Central' },
+    evseId: { read: integer({ min: 1, max: 128 }) },
+  },
+  RequestStopTransaction: {},
+  GetVariables: {
+    variables: { read: listOf(variableName, { minItems: 1, single: true }), required: true },
+  },
+  SetVariables: {
+    variables: { read: variableValues, required: true },
+  },
+  GetBaseReport: {
+    reportBase: { read: oneOf(['ConfigurationInventory', 'FullInventory', 'SummaryInventory'] as const), default: 'FullInventory' },
+  },
+  DataTransfer: {
+    vendorId: { read: string({ maxLength: 255 }), required: true },
+    messageId: { read: string({ maxLength: 50 }) },
+    data: { read: anyValue },
+  },
+};
+
+export const COMMAND_ACTIONS = Object.keys(COMMAND_PARAMS) as CommandAction[];

@@ -1,0 +1,90 @@
+import { DEFAULTS } from '../defaults.js';
+import type { Path, Problems } from '../problems.js';
+import { describe, duration, Fields, isAbsent, listOf, oneOf, ratio, readMap, string, type Reader } from '../read.js';
+import type { CsmsCommandSpec, CsmsSpec } from '../spec.js';
+import { COMMAND_ACTIONS, COMMAND_PARAMS, type CommandAction } from './commandParams.js';
+
+/** `csms:` — settings of the embedded CSMS (ignored when `target` points at a real one). */
+export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
+  const m = readMap(p, v, path, ['heartbeatInterval', 'bootStatus', 'blockedTokens', 'commands']);
+  if (!m) return DEFAULTS.csms;
+  const f = new Fields(p, m, path);
+  const d = DEFAULTS.csms;
+  return {
+    heartbeatInterval: f.opt('heartbeatInterval', d.heartbeatInterval, heartbeatSeconds),
+    bootStatus: f.opt('bootStatus', d.bootStatus, oneOf(['Accepted', 'Pending', 'Rejected'] as const)),
+    blockedTokens: f.opt('blockedTokens', d.blockedTokens, listOf(blockedToken, { single: true })),
+    commands: f.opt('commands', d.commands, listOf(command)),
+  };
+}
+
+// BootNotificationResponse.interval is an integer number of seconds; `60` and `1m` both mean 60.
+const heartbeatSeconds: Reader<number> = (p, v, path) => {
+  const ms = duration({ min: 1000, max: 86_400_000 })(p, v, path);
+  if (ms === undefined) return undefined;
+  if (ms % 1000 !== 0) {
+    p.add(path, 'must be a whole number of seconds (BootNotificationResponse.interval)');
+    return undefined;
+  }
+  return ms / 1000;
+};
+
+const blockedToken: Reader<string> = (p, v, path) => {
+  if (typeof v === 'number') {
+    p.add(path, `idToken ${v} was read as a number; quote it ("...") so YAML keeps it as written`);
+    return undefined;
+  }
+  return string({ maxLength: 255 })(p, v, path);
+};
+
+const COMMAND_KEYS = ['at', 'every', 'action', 'stations', 'params'] as const;
+
+// One scheduled command: `{ at: 20s, every: 0, action: SetChargingProfile, stations: 10%, params: {...} }`.
+const command: Reader<CsmsCommandSpec> = (p, v, path) => {
+  const m = readMap(p, v, path, COMMAND_KEYS);
+  if (!m) return undefined;
+  const before = p.size;
+  const f = new Fields(p, m, path);
+  const at = f.req('at', 0, duration({ min: 0 }));
+  const every = f.opt('every', DEFAULTS.command.every, repeatPeriod);
+  const action = f.req<CommandAction | undefined>('action', undefined, oneOf(COMMAND_ACTIONS));
+  const fraction = f.opt('stations', DEFAULTS.command.fraction, ratio({ min: 0, above: true, max: 1 }));
+  const params = action ? readParams(p, m.params, f.at('params'), action) : {};
+  if (p.size > before || !action) return undefined;
+  return { at, every, action, fraction, params };
+};
+
+// 0 = once; otherwise at least 100 ms so a typo cannot turn the embedded CSMS into a timer storm.
+const repeatPeriod: Reader<number> = (p, v, path) => {
+  const ms = duration({ min: 0 })(p, v, path);
+  if (ms !== undefined && ms > 0 && ms < 100) {
+    p.add(path, 'a repeat period must be 0 (once) or at least 100ms');
+    return undefined;
+  }
+  return ms;
+};
+
+function readParams(p: Problems, v: unknown, path: Path, action: CommandAction): Record<string, unknown> {
+  const rules = COMMAND_PARAMS[action];
+  const keys = Object.keys(rules);
+  if (isAbsent(v) && keys.every((k) => !rules[k]!.required)) return defaults(rules);
+  if (keys.length === 0) {
+    p.add(path, `${action} takes no params, got ${describe(v)}`);
+    return {};
+  }
+  const m = isAbsent(v) ? {} : readMap(p, v, path, keys);
+  if (!m) return {};
+  const f = new Fields(p, m, path);
+  const out: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(rules)) {
+    const value = rule.required ? f.req<unknown>(key, undefined, rule.read) : f.opt<unknown>(key, rule.default, rule.read);
+    if (value !== undefined) out[rule.as ?? key] = value;
+  }
+  return out;
+}
+
+function defaults(rules: Readonly<Record<string, { default?: unknown; as?: string }>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(rules)) if (rule.default !== undefined) out[rule.as ?? key] = rule.default;
+  return out;
+}

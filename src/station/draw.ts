@@ -1,0 +1,41 @@
+import { mixSeed, type Rng } from '../util/rng.js';
+import type { Distribution, IdTokenSource } from '../scenario/spec.js';
+
+/** Draws one value of a scenario distribution. */
+export function draw(d: Distribution, rng: Rng): number {
+  switch (d.kind) {
+    case 'fixed': return d.value;
+    case 'uniform': return rng.uniform(d.min, d.max);
+    case 'normal': return clamp(rng.normal(d.mean, d.sd), d.min, d.max);
+    case 'lognormal': return clamp(d.median * Math.exp(rng.normal(0, d.sigma)), d.min, d.max);
+  }
+}
+
+function clamp(v: number, min: number, max: number): number {
+  return v < min ? min : v > max ? max : v;
+}
+
+export interface IdToken { idToken: string; type: string }
+
+/**
+ * Picks the idToken a driver presents. Faker-sourced pools are derived from (seed, pool slot), so the same
+ * token exists on every shard and a CSMS sees realistic repeat customers.
+ */
+export function pickToken(src: IdTokenSource, seed: number, rng: Rng): IdToken {
+  if (src.source === 'list') return src.tokens[Math.floor(rng.next() * src.tokens.length)]!;
+  const slot = Math.floor(rng.next() * src.poolSize);
+  return { idToken: tokenValue(src.type, seed, slot), type: src.type };
+}
+
+function tokenValue(type: string, seed: number, slot: number): string {
+  const a = mixSeed(seed, 0x70c, slot).toString(16).padStart(8, '0');
+  const b = mixSeed(seed, 0x70d, slot).toString(16).padStart(8, '0');
+  switch (type) {
+    case 'ISO14443': return `04${a}${b.slice(0, 4)}`.toUpperCase(); // 7-byte UID, NXP manufacturer byte 04
+    case 'ISO15693': return `E0${a}${b.slice(0, 6)}`.toUpperCase(); // 8-byte UID
+    case 'eMAID': return `DE${'ABC'}${(mixSeed(seed, 0x70e, slot) % 1e9).toString().padStart(9, '0')}`;
+    case 'KeyCode': return String(mixSeed(seed, 0x70f, slot) % 1e6).padStart(6, '0');
+    case 'MacAddress': return (a + b.slice(0, 4)).match(/../g)!.join(':').toUpperCase();
+    default: return `${type.slice(0, 4).toUpperCase()}-${a}${b}`;
+  }
+}
