@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { ExitCode, ToolError } from '../util/errors.js';
 import type { RpcErrorCode } from '../ocpp/errors.js';
 import type { CallOutcome, Payload, ProtocolEventKind, SessionObserver, SessionOptions } from '../ocpp/session.js';
 import { validatorFor, versionOf, type OcppVersion } from '../ocpp/schemas.js';
@@ -56,7 +56,10 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   private readonly schedule: CommandSchedule;
   private server: OcppServer | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
   private nextRequestId = 1;
+  /** requestId / remoteStartId source of the command builders; unique per CSMS. */
+  private readonly nextId = (): number => this.nextRequestId++;
   private lastLivenessMs = 0;
 
   constructor(opts: ResolvedCsmsOptions) {
@@ -71,13 +74,17 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
 
   async listen(): Promise<void> {
     const o = this.opts;
-    this.server = await startOcppServer({
-      host: o.host,
-      port: o.port,
-      protocols: o.protocols,
-      authenticate: (identity, authorization, req) => this.authenticate(identity, authorization, req),
-      onConnection: (conn, identity) => this.onConnection(conn, identity),
-    });
+    try {
+      this.server = await startOcppServer({
+        host: o.host,
+        port: o.port,
+        protocols: o.protocols,
+        authenticate: (identity, authorization) => this.authenticate(identity, authorization),
+        onConnection: (conn, identity) => this.onConnection(conn, identity),
+      });
+    } catch (err) {
+      throw new ToolError('E_CSMS_LISTEN', `CSMS cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, ExitCode.runtimeError);
+    }
     this.timer = setInterval(() => this.tick(), o.tickMs);
     this.timer.unref();
     o.log('info', `CSMS listening on ${this.server.url} (${o.protocols.join(', ')}, security profile ${o.security.profile})`);
@@ -85,9 +92,9 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
 
   async close(): Promise<void> {
     if (this.timer !== null) { clearInterval(this.timer); this.timer = null; }
-    const s = this.server;
-    if (s === null) return;
-    await s.close();
+    if (this.closed || this.server === null) return;
+    this.closed = true;
+    await this.server.close();
   }
 
   nowMs(): number { return this.opts.clock.nowMs(); }
@@ -104,7 +111,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
 
   // ------------------------------------------------------------------------------------------- connections
 
-  private authenticate(identity: string, authorization: string | undefined, _req: IncomingMessage): AuthDecision {
+  private authenticate(identity: string, authorization: string | undefined): AuthDecision {
     const d = authDecision(identity, authorization, this.opts.security, this.opts.knownStations);
     if (d !== 'accept') {
       this.counters.count(this.counters.handshakesRefused, String(d));
@@ -237,17 +244,10 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     // Rejected/Pending stations are left alone: "the CSMS sends nothing" to them (FLOWS.md §2.1).
     for (const l of this.links.values()) if (l.state.accepted) candidates.push(l);
     const chosen = selectStations(candidates, spec.fraction, this.opts.seed, f.index, f.fireNo);
-    const ctx: { -readonly [K in keyof CommandContext]: CommandContext[K] } = {
-      state: null as unknown as StationState,
-      version: '2.1',
-      params: spec.params,
-      heartbeatInterval: this.opts.spec.heartbeatInterval,
-      nextId: () => this.nextRequestId++,
-    };
+    const heartbeatInterval = this.opts.spec.heartbeatInterval;
     let sent = 0;
     for (const link of chosen) {
-      ctx.state = link.state;
-      ctx.version = link.version;
+      const ctx: CommandContext = { state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId };
       const payload = build(ctx);
       if (payload === null) { this.counters.commandSkipped(spec.action); continue; }
       this.counters.commandSent(spec.action);

@@ -11,12 +11,13 @@ export type Frame =
 
 /**
  * What parsing one text message gave: a frame, a frame to ignore (unknown message type, FLOWS.md §1.4), or an
- * error that must be answered with CALLERROR `code` under message id `id` ("-1" when the id is unreadable).
+ * error. `answer` says whether the error is answered with CALLERROR `code` under message id `id` ("-1" when the
+ * id is unreadable): only broken CALLs and unreadable frames are; a SEND or a result never gets an answer.
  */
 export type ParseResult =
   | { ok: true; frame: Frame }
   | { ok: false; ignore: true; reason: string }
-  | { ok: false; ignore: false; id: string; code: RpcErrorCode; reason: string; action?: string };
+  | { ok: false; ignore: false; id: string; code: RpcErrorCode; reason: string; action?: string; answer: boolean };
 
 const MAX_ID = 36;
 
@@ -25,42 +26,46 @@ export function parseFrame(text: string): ParseResult {
   try {
     msg = JSON.parse(text);
   } catch {
-    return { ok: false, ignore: false, id: '-1', code: 'RpcFrameworkError', reason: 'message is not valid JSON' };
+    return { ok: false, ignore: false, id: '-1', code: 'RpcFrameworkError', reason: 'message is not valid JSON', answer: true };
   }
   if (!Array.isArray(msg) || msg.length < 3) {
-    return { ok: false, ignore: false, id: '-1', code: 'RpcFrameworkError', reason: 'message is not an OCPP-J array frame' };
+    // A short CALL whose id is readable is answered under that id; anything else under "-1".
+    const arr = Array.isArray(msg) ? (msg as unknown[]) : null;
+    const shortCall = arr !== null && arr[0] === 2 && typeof arr[1] === 'string' && arr[1].length > 0 && arr[1].length <= MAX_ID;
+    return { ok: false, ignore: false, id: shortCall ? (arr[1] as string) : '-1', code: 'RpcFrameworkError', reason: 'message is not an OCPP-J array frame', answer: true };
   }
   const type = msg[0];
   const rawId = msg[1];
   const idOk = typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID;
   if (typeof type !== 'number' || !Number.isInteger(type)) {
-    return { ok: false, ignore: false, id: idOk ? rawId : '-1', code: 'RpcFrameworkError', reason: 'message type is not a number' };
+    return { ok: false, ignore: false, id: idOk ? rawId : '-1', code: 'RpcFrameworkError', reason: 'message type is not a number', answer: true };
   }
   if (type < 2 || type > 6) return { ok: false, ignore: true, reason: `unknown message type ${type}` };
-  if (!idOk) return { ok: false, ignore: false, id: '-1', code: 'RpcFrameworkError', reason: 'messageId unreadable' };
+  if (!idOk) return { ok: false, ignore: false, id: '-1', code: 'RpcFrameworkError', reason: 'messageId unreadable', answer: type === 2 };
   const id = rawId;
   switch (type) {
     case 2:
     case 6: {
       const action = msg[2];
+      const answer = type === 2;
       if (typeof action !== 'string' || action.length === 0) {
-        return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: 'action is not a string' };
+        return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: 'action is not a string', answer };
       }
       if (msg.length !== 4) {
-        return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: `${type === 2 ? 'CALL' : 'SEND'} must have 4 elements`, action };
+        return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: `${answer ? 'CALL' : 'SEND'} must have 4 elements`, ...(answer ? { action } : {}), answer };
       }
       const payload = msg[3];
       if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-        return { ok: false, ignore: false, id, code: 'FormatViolation', reason: 'payload is not a JSON object', action };
+        return { ok: false, ignore: false, id, code: 'FormatViolation', reason: 'payload is not a JSON object', ...(answer ? { action } : {}), answer };
       }
       return { ok: true, frame: { type, id, action, payload } };
     }
     case 3:
-      if (msg.length !== 3) return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: 'CALLRESULT must have 3 elements' };
+      if (msg.length !== 3) return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: 'CALLRESULT must have 3 elements', answer: false };
       return { ok: true, frame: { type: 3, id, payload: msg[2] } };
     default: {
       if (msg.length !== 5 || typeof msg[2] !== 'string') {
-        return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: 'CALLERROR must have 5 elements' };
+        return { ok: false, ignore: false, id, code: 'RpcFrameworkError', reason: 'CALLERROR must have 5 elements', answer: false };
       }
       const description = typeof msg[3] === 'string' ? msg[3] : '';
       return { ok: true, frame: { type: type as 4 | 5, id, code: msg[2], description, details: msg[4] } };

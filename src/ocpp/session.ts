@@ -153,7 +153,7 @@ export class RpcSession {
       if (r.ignore) { this.opts.observer.protocolEvent('ignored-type', r.reason); return; }
       this.opts.observer.protocolEvent('garbage-in', r.reason);
       // Only CALLs are answered; an unreadable frame is answered with id "-1" (FLOWS.md §1.4).
-      if (r.action !== undefined || r.id === '-1') this.reply(encodeError(4, r.id, r.code, r.reason));
+      if (r.answer) this.wire?.send(encodeError(4, r.id, r.code, r.reason));
       if (r.action !== undefined) this.opts.observer.incomingDone(r.action, r.code);
       return;
     }
@@ -212,8 +212,13 @@ export class RpcSession {
       this.answer(id, action, err);
       return;
     }
-    if (out instanceof Promise) out.then((r) => this.answer(id, action, r), (e) => this.answer(id, action, e));
-    else this.answer(id, action, out);
+    if (out instanceof Promise) {
+      // A late answer belongs to the connection the CALL came on; after a reconnect it is dropped.
+      const wire = this.wire;
+      out.then((r) => { if (this.wire === wire) this.answer(id, action, r); }, (e) => { if (this.wire === wire) this.answer(id, action, e); });
+    } else {
+      this.answer(id, action, out);
+    }
   }
 
   private answer(id: string, action: string, out: unknown): void {

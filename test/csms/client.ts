@@ -121,10 +121,10 @@ export function defaultResponder(action: string, payload: Payload): Payload | Rp
 export function now(): string { return isoTime(Date.now()); }
 
 /** Polls until `cond` holds (the CSMS updates its state when frames arrive, a tick later than our promises). */
-export async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+export async function until(cond: () => boolean, timeoutMs = 5000, state?: () => unknown): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
+    if (Date.now() > end) throw new Error(`condition not met in time${state ? `: ${JSON.stringify(state())}` : ''}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

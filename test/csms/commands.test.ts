@@ -82,7 +82,7 @@ test('a scheduled command reaches the fraction of connected stations and its out
       const c = csms.stats().commands;
       return c.GetVariables?.sent === 4 && Object.values(c.GetVariables.outcomes).reduce((a, b) => a + b, 0) === 4
         && Object.values(c.SetChargingProfile?.outcomes ?? {}).reduce((a, b) => a + b, 0) === 2;
-    });
+    }, 5000, () => ({ commands: csms.stats().commands, client: clients.map((c) => [c.received.length, c.observer.protocol]) }));
     const s = csms.stats().commands;
     assert.deepEqual(s.GetVariables!.outcomes, { ok: 4 });
     assert.equal(s.SetChargingProfile!.sent, 2);

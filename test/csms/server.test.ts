@@ -211,3 +211,28 @@ test('liveness: a connected station silent beyond the limit counts as stale', as
     await csms.close();
   }
 });
+
+test('with validation off, malformed payloads get a CALLERROR, never a crash', async () => {
+  const csms = await startCsms({ validation: 'off' });
+  try {
+    const c = await TestClient.open(csms.url, 'CS-GARBAGE');
+    await c.boot();
+    for (const action of ['TransactionEvent', 'NotifyEvent', 'GetCertificateChainStatus', 'StatusNotification', 'Authorize']) {
+      const o = await c.session.call(action, { nonsense: true }, { raw: true });
+      assert.ok(o.ok || o.kind === 'callerror' || o.kind === 'invalid-response', `${action}: ${JSON.stringify(o)}`);
+    }
+    assert.ok((await c.call('Heartbeat', {})).ok);
+    await c.close();
+  } finally {
+    await csms.close();
+  }
+});
+
+test('a port already in use is a ToolError', async () => {
+  const a = await startCsms();
+  try {
+    await assert.rejects(startCsms({ port: a.port }), (e: Error & { code?: string }) => e.code === 'E_CSMS_LISTEN');
+  } finally {
+    await a.close();
+  }
+});
