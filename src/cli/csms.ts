@@ -61,7 +61,7 @@ export function registerCsms(program: Command): void {
       const every = intOption('--stats-every', o.statsEvery, 0)!;
       const timer = every > 0 && !o.quiet ? setInterval(() => {
         const s = csms.stats();
-        process.stderr.write(`[csms] ${JSON.stringify({ connected: s.connected, booted: s.boots, txStarted: s.transactions.started, txEnded: s.transactions.ended, energyWh: Math.round(s.transactions.energyWh) })}\n`);
+        process.stderr.write(`[csms] ${JSON.stringify({ connected: s.connected, booted: s.boots.accepted, txStarted: s.transactions.started, txEnded: s.transactions.ended, energyWh: Math.round(s.transactions.energyWh) })}\n`);
       }, every * 1000) : null;
       await new Promise<void>((resolve) => {
         const stop = (): void => { resolve(); };
