@@ -9,6 +9,8 @@ import type { StationContext } from '../station/context.js';
 import { planStations, type ShardSpec } from './plan.js';
 import { shardTarget, targetAt } from './ramp.js';
 import { MetricsWiring } from './wiring.js';
+import { createExecutor } from './executors.js';
+import { Rng, mixSeed } from '../util/rng.js';
 
 export interface FleetOptions {
   spec: ScenarioSpec;
@@ -49,30 +51,57 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const wiring = new MetricsWiring(registry);
   if (opts.verbose) wiring.verbose = opts.verbose;
   const timeline = new Timeline(clock);
-  const ctx: StationContext = {
-    spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
-  };
   const stations: Station[] = [];
   const active: Station[] = [];
-  const handshaking: Station[] = [];
   const stopping: Promise<void>[] = [];
+  const startedMs = clock.nowMs();
+  const share = total > 0 ? plan.length / total : 0;
+  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec, opts.shard?.index ?? 0)), share, startedMs);
+  const ctx: StationContext = {
+    spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
+    onOnline: (st) => executor.online(st),
+  };
   let next = 0;
   let peak = 0;
-  const startedMs = clock.nowMs();
+  let inFlight = 0;
   let lastSecond = 0;
   let interrupted = false;
+  let finished = false;
+
+  const desiredNow = (): number => shardTarget(targetAt(spec.phases, clock.nowMs() - startedMs), total, plan.length);
+
+  // Connection arrivals: a new handshake starts as soon as one finishes while the ramp wants more stations,
+  // with at most maxConnecting in flight (a boot storm of SYNs would overflow the CSMS's listen queue).
+  const launch = (): void => {
+    if (finished) return;
+    const desired = desiredNow();
+    while (active.length < desired && inFlight < spec.maxConnecting) {
+      let st: Station | undefined;
+      if (next < plan.length) {
+        st = new Station(ctx, plan[next++]!);
+        stations.push(st);
+      } else {
+        st = stations.find((s) => s.link === 'stopped' && !active.includes(s));
+        if (!st) break;
+      }
+      active.push(st);
+      inFlight++;
+      void st.start().then(afterHandshake);
+    }
+  };
+  const afterHandshake = (): void => { inFlight--; launch(); };
 
   await new Promise<void>((resolve) => {
     const finish = (drainMs: number): void => {
+      finished = true;
       clearInterval(timer);
+      executor.stop();
       const deadline = clock.nowMs() + drainMs;
       for (const st of active.splice(0)) stopping.push(st.stop(deadline));
       void Promise.all(stopping).then(() => resolve());
     };
     const onAbort = (): void => { interrupted = true; finish(Math.min(spec.drainTimeout, 2000)); };
-    if (opts.signal?.aborted) { onAbort(); return; }
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-
+    executor.start();
     const timer = setInterval(() => {
       const elapsed = clock.nowMs() - startedMs;
       if (elapsed >= spec.duration) {
@@ -80,24 +109,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         finish(spec.drainTimeout);
         return;
       }
-      const desired = shardTarget(targetAt(spec.phases, elapsed), total, plan.length);
-      // Ramp up: start stations while handshakes in flight stay under the cap (boot storms overflow listen queues).
-      for (let i = handshaking.length - 1; i >= 0; i--) if (handshaking[i]!.link !== 'connecting') handshaking.splice(i, 1);
-      while (active.length < desired && handshaking.length < spec.maxConnecting) {
-        let st: Station;
-        if (next < plan.length) {
-          st = new Station(ctx, plan[next++]!);
-          stations.push(st);
-        } else {
-          const idle = stations.find((s) => s.link === 'stopped' && !active.includes(s));
-          if (!idle) break;
-          st = idle;
-        }
-        active.push(st);
-        handshaking.push(st);
-        st.start();
-      }
+      launch();
       // Ramp down: the most recently started stations leave first, ending their sessions as drivers would.
+      const desired = desiredNow();
       while (active.length > desired) {
         const st = active.pop()!;
         stopping.push(st.stop(clock.nowMs() + spec.drainTimeout));
@@ -110,6 +124,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         opts.onTick?.(elapsed, wiring);
       }
     }, TICK_MS);
+    if (opts.signal?.aborted) { onAbort(); return; }
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    launch();
   });
 
   timeline.clear();

@@ -64,6 +64,7 @@ export function buildSpec(p: Problems, d: Draft, o: ScenarioOverrides, file: str
     localAddresses: d.general.localAddresses,
     groups,
     sessions: d.sessions,
+    workload: d.workload,
     phases,
     duration: sum(durations),
     drainTimeout: d.general.drainTimeout,

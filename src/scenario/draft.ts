@@ -7,11 +7,12 @@ import { readGeneral, readReconnect, readSecurity, type General } from './sectio
 import { readPhases, type PhaseDraft } from './sections/phases.js';
 import { readSessions } from './sections/sessions.js';
 import { readStations } from './sections/stations.js';
-import type { CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec } from './spec.js';
+import { DEFAULT_WORKLOAD, readWorkload } from './sections/workload.js';
+import type { CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec, WorkloadSpec } from './spec.js';
 
 export const TOP_LEVEL_KEYS = [
   'name', 'target', 'protocols', 'seed', 'validation', 'callTimeout', 'maxConnecting', 'localAddresses', 'security',
-  'reconnect', 'stations', 'sessions', 'phases', 'duration', 'drainTimeout', 'csms',
+  'reconnect', 'stations', 'sessions', 'workload', 'phases', 'duration', 'drainTimeout', 'csms',
 ] as const;
 
 /** Every section read and defaulted; phase targets are still unresolved (they depend on the final total). */
@@ -21,6 +22,7 @@ export interface Draft {
   reconnect: ReconnectSpec;
   groups: StationGroupSpec[];
   sessions: SessionModel;
+  workload: WorkloadSpec;
   phases: PhaseDraft[];
   csms: CsmsSpec;
   /** Which sections read without problems: cross-section checks only run on clean inputs, never on fallbacks. */
@@ -58,6 +60,7 @@ export function readDraft(p: Problems, doc: unknown, file: string): Draft | unde
     sessions: f.has('sessions')
       ? readSessions(p, f.raw.sessions, f.at('sessions'), general.protocols.includes('ocpp2.0.1'))
       : DEFAULTS.sessions,
+    workload: f.has('workload') ? readWorkload(p, f.raw.workload, f.at('workload')) : DEFAULT_WORKLOAD,
     phases: phases ?? [],
     csms,
     clean: { groups: groupsClean, phases: phasesClean && phases !== undefined, csms: csmsClean },

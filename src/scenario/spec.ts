@@ -127,6 +127,36 @@ export interface CsmsSpec {
   commands: readonly CsmsCommandSpec[];
 }
 
+export type WorkKind = 'session' | 'Heartbeat' | 'Authorize' | 'MeterValues' | 'StatusNotification' | 'DataTransfer';
+
+/** A stage of a ramping arrival rate: the rate (iterations/s) reached linearly at its end. */
+export interface RateStage {
+  /** ms */
+  duration: number;
+  /** iterations per second */
+  target: number;
+}
+
+/**
+ * What connected stations do (k6 executors). `sessions`: each EVSE draws Poisson plug-in arrivals from the
+ * session model. Arrival-rate executors start iterations across the fleet at a rate; an arrival with no free
+ * station/EVSE is dropped and counted (`dropped_iterations`), never queued. `closed-loop`: every connected
+ * station iterates back to back (maximum throughput, as in the plain-ws ceiling).
+ */
+export interface WorkloadSpec {
+  executor: 'sessions' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'closed-loop';
+  work: WorkKind;
+  /** constant-arrival-rate: iterations per second. */
+  rate: number;
+  /** ramping-arrival-rate: rate at the start (iterations/s) and its stages, timed from the start of the run. */
+  startRate: number;
+  stages: readonly RateStage[];
+  /** Exponential inter-arrival times instead of evenly spaced ones. */
+  poisson: boolean;
+  /** closed-loop: think time between a station's iterations (ms). */
+  pauseMs: number;
+}
+
 export interface ScenarioSpec {
   /** Source file (for messages). */
   file: string;
@@ -147,6 +177,7 @@ export interface ScenarioSpec {
   localAddresses: readonly string[];
   groups: readonly StationGroupSpec[];
   sessions: SessionModel;
+  workload: WorkloadSpec;
   phases: readonly Phase[];
   /** Sum of phase durations (ms). */
   duration: number;

@@ -28,4 +28,6 @@ export interface StationContext {
   readonly timeline: Timeline;
   readonly observer: SessionObserver;
   readonly sink: StationSink;
+  /** A station became usable (boot accepted, or reconnected after one): executors start its work here. */
+  onOnline?(station: import('./station.js').Station): void;
 }

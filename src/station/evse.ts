@@ -87,7 +87,7 @@ export class Evse {
 
   /** The station was accepted: start the arrival process of the session model. */
   onOnline(): void {
-    if (this.station.plan.group.behaviour !== 'charging') return;
+    if (this.station.plan.group.behaviour !== 'charging' || this.ctx.spec.workload.executor !== 'sessions') return;
     if (!this.tx && this.tokens[EvseTimer.arrival - EvseTimer.base] === -1) this.scheduleArrival();
   }
 
@@ -114,6 +114,11 @@ export class Evse {
     const st = this.station;
     if (st.link === 'stopped') return;
     if (this.tx || !this.operative || this.status !== 'Available') { this.scheduleArrival(); return; }
+    this.beginSession();
+  }
+
+  /** A driver arrives: plug in, present the token after a while, leave after the plug duration. */
+  beginSession(): void {
     const s = this.ctx.spec.sessions;
     this.plugIn();
     this.arm(EvseTimer.authorize, draw(s.authorizeDelay, this.rng));
@@ -227,7 +232,7 @@ export class Evse {
     this.disarm(EvseTimer.evArrives);
     if (this.pendingOperative !== null) { this.operative = this.pendingOperative; this.pendingOperative = null; }
     this.setStatus(this.operative ? 'Available' : 'Unavailable');
-    if (this.station.link !== 'stopped') this.scheduleArrival();
+    if (this.station.link !== 'stopped' && this.ctx.spec.workload.executor === 'sessions') this.scheduleArrival();
   }
 
   // ---------------------------------------------------------------------------------- CSMS commands
@@ -318,6 +323,12 @@ export class Evse {
   /** The smart-charging limit for this EVSE (W), undefined when no profile applies. */
   private limitW(tx: Tx, at = this.station.nowMs()): number | undefined {
     return this.station.profiles.limitAt(this.id, at, tx.startedMs);
+  }
+
+  /** A periodic meter reading outside a transaction (MeterValues workload). */
+  sampleMeterValue(): Payload {
+    return meterValue(this.physics, this.station.dm.txStartedMeasurands, 'Sample.Periodic', this.station.nowMs())
+      ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Sample.Periodic' }] };
   }
 
   /** MeterValues(Trigger) for TriggerMessage: the register and, during a transaction, the live values. */

@@ -13,6 +13,7 @@ import { DeviceModel } from './device-model.js';
 import { ProfileStore } from './smart-charging.js';
 import { Evse, EvseTimer } from './evse.js';
 import { handleIncoming } from './handlers.js';
+import { pickToken } from './draw.js';
 
 /** Connection and boot state (OCPP 2.1 B01-B04). */
 export type LinkState = 'idle' | 'connecting' | 'booting' | 'pending' | 'rejected' | 'accepted' | 'backoff' | 'stopped';
@@ -82,14 +83,14 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   nowMs(): number { return this.ctx.clock.nowMs() + this.clockOffsetMs; }
   now(): string { return isoTime(this.nowMs()); }
 
-  /** Powers the station on and connects. */
-  start(): void {
-    if (this.link !== 'idle' && this.link !== 'stopped') return;
+  /** Powers the station on and connects; resolves when the first connection attempt has finished. */
+  start(): Promise<void> {
+    if (this.link !== 'idle' && this.link !== 'stopped') return Promise.resolve();
     this.stopping = false;
     this.booted = false;
     this.bootReason = 'PowerUp';
     for (const e of this.evses) e.powerOn();
-    void this.open();
+    return this.open();
   }
 
   /**
@@ -161,6 +162,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       this.ctx.sink.count('reconnects');
       this.armHeartbeat();
       this.flushTx();
+      this.ctx.onOnline?.(this);
     } else {
       void this.boot();
     }
@@ -219,6 +221,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       this.armHeartbeat();
       this.flushTx();
       for (const e of this.evses) e.onOnline();
+      this.ctx.onOnline?.(this);
       return;
     }
     // Pending: only BootNotification again after `interval` (0 → a sane delay); Rejected: silence until then.
@@ -369,6 +372,31 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     (this as { session: RpcSession }).session = this.newSession(version);
   }
 
+  /** A free EVSE for a new session: operative, available, no transaction. */
+  freeEvse(): Evse | undefined {
+    for (const e of this.evses) if (!e.tx && e.operative && e.status === 'Available') return e;
+    return undefined;
+  }
+
+  /** No call of ours outstanding or queued: an arrival-rate executor may use this station now. */
+  get idle(): boolean {
+    return this.online && !this.session.busy && this.session.queued === 0;
+  }
+
+  /** The payload of one workload iteration of kind `work` (a station→CSMS call with this station's data). */
+  workPayload(work: string): Payload {
+    switch (work) {
+      case 'Heartbeat': return EMPTY;
+      case 'Authorize': return { idToken: pickToken(this.ctx.spec.sessions.idTokens, this.ctx.spec.seed, this.rng) };
+      case 'MeterValues': return { evseId: 1, meterValue: [this.evses[0]!.sampleMeterValue()] };
+      case 'StatusNotification': {
+        const e = this.evses[0]!;
+        return { timestamp: this.now(), connectorStatus: e.status, evseId: e.id, connectorId: e.connectorId };
+      }
+      default: return { vendorId: 'org.chargestorm', messageId: 'ping' };
+    }
+  }
+
   private dmOverrides(): Record<string, string> {
     const spec = this.ctx.spec;
     const r = spec.reconnect;
@@ -385,3 +413,4 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
 }
 
 const NULL_EVENTS: ConnectionEvents = { onText() {}, onClose() {} };
+const EMPTY: Payload = Object.freeze({}) as Payload;

@@ -1,0 +1,154 @@
+import type { Clock } from '../util/clock.js';
+import type { Rng } from '../util/rng.js';
+import type { RateStage, WorkloadSpec } from '../scenario/spec.js';
+import type { StationSink } from '../station/context.js';
+import type { Station } from '../station/station.js';
+
+/** Drives the work of connected stations (k6's executors). Schedulers emit; metrics aggregate. */
+export interface Executor {
+  /** A station became usable. */
+  online(st: Station): void;
+  start(): void;
+  stop(): void;
+}
+
+/** Iterations per second `elapsedMs` into the run for the arrival-rate executors. */
+export function rateAt(w: WorkloadSpec, elapsedMs: number): number {
+  if (w.executor === 'constant-arrival-rate') return w.rate;
+  return stagedRate(w.startRate, w.stages, elapsedMs);
+}
+
+export function stagedRate(startRate: number, stages: readonly RateStage[], elapsedMs: number): number {
+  let t = 0;
+  let from = startRate;
+  for (const s of stages) {
+    if (elapsedMs < t + s.duration) return from + (s.target - from) * (s.duration > 0 ? (elapsedMs - t) / s.duration : 1);
+    t += s.duration;
+    from = s.target;
+  }
+  return from;
+}
+
+/** The `sessions` executor: EVSEs draw their own Poisson arrivals; nothing to drive here. */
+class SelfDriven implements Executor {
+  online(): void {}
+  start(): void {}
+  stop(): void {}
+}
+
+/**
+ * Arrival-rate executors (k6 constant-/ramping-arrival-rate): iterations start on a schedule independent of
+ * how fast the CSMS answers (an open model). Each arrival takes a free station (or EVSE) round-robin; with
+ * none free it is dropped and counted as `dropped_iterations`, never queued — queueing would hide the very
+ * slowness being measured. A call iteration is timed from its scheduled arrival (the intended send time).
+ */
+class ArrivalRate implements Executor {
+  private timer: NodeJS.Timeout | null = null;
+  private nextAt = 0;
+  private cursor = 0;
+  private readonly startMs: number;
+
+  constructor(
+    private readonly w: WorkloadSpec,
+    private readonly active: readonly Station[],
+    private readonly clock: Clock,
+    private readonly sink: StationSink,
+    private readonly rng: Rng,
+    /** This process's share of the fleet-wide rate (its stations / all stations). */
+    private readonly share: number,
+    runStartMs: number,
+  ) {
+    this.startMs = runStartMs;
+  }
+
+  online(): void {}
+
+  start(): void {
+    this.nextAt = this.clock.nowMs();
+    this.fire();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private fire(): void {
+    this.timer = null;
+    const now = this.clock.nowMs();
+    // Catch up on every arrival due by now, each with its own intended time (coordinated-omission safe).
+    let guard = 0;
+    while (this.nextAt <= now && guard++ < 100_000) {
+      this.arrive(this.nextAt);
+      const rate = rateAt(this.w, this.nextAt - this.startMs) * this.share;
+      if (rate <= 0) { this.nextAt = now + 100; break; } // idle rate: look again shortly
+      const gapMs = this.w.poisson ? this.rng.exponential(1000 / rate) : 1000 / rate;
+      this.nextAt += gapMs;
+    }
+    if (this.nextAt <= now) this.nextAt = now + 1;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, this.nextAt - this.clock.nowMs()));
+  }
+
+  private arrive(intendedMs: number): void {
+    const rate = rateAt(this.w, intendedMs - this.startMs);
+    if (rate <= 0) return;
+    const n = this.active.length;
+    for (let k = 0; k < n; k++) {
+      const st = this.active[(this.cursor + k) % n]!;
+      if (this.w.work === 'session') {
+        if (!st.online) continue;
+        const evse = st.freeEvse();
+        if (!evse) continue;
+        this.cursor = (this.cursor + k + 1) % n;
+        this.sink.count('iterations');
+        evse.beginSession();
+        return;
+      }
+      if (!st.idle) continue;
+      this.cursor = (this.cursor + k + 1) % n;
+      this.sink.count('iterations');
+      const intendedUs = this.clock.monoUs() - Math.round((this.clock.nowMs() - intendedMs) * 1000);
+      void st.call(this.w.work, st.workPayload(this.w.work), intendedUs);
+      return;
+    }
+    this.sink.count('dropped_iterations');
+  }
+}
+
+/** Closed loop (k6 constant-vus): every online station iterates back to back, optionally pausing between. */
+class ClosedLoop implements Executor {
+  private running = false;
+  private readonly looping = new WeakSet<Station>();
+
+  constructor(private readonly w: WorkloadSpec, private readonly sink: StationSink) {}
+
+  online(st: Station): void {
+    if (this.running && !this.looping.has(st)) void this.loop(st);
+  }
+
+  start(): void { this.running = true; }
+  stop(): void { this.running = false; }
+
+  private async loop(st: Station): Promise<void> {
+    this.looping.add(st);
+    try {
+      while (this.running && st.online) {
+        this.sink.count('iterations');
+        await st.call(this.w.work, st.workPayload(this.w.work));
+        if (this.w.pauseMs > 0) await new Promise((r) => setTimeout(r, this.w.pauseMs));
+      }
+    } finally {
+      this.looping.delete(st);
+    }
+  }
+}
+
+export function createExecutor(
+  w: WorkloadSpec, active: readonly Station[], clock: Clock, sink: StationSink, rng: Rng, share: number, runStartMs: number,
+): Executor {
+  switch (w.executor) {
+    case 'sessions': return new SelfDriven();
+    case 'closed-loop': return new ClosedLoop(w, sink);
+    default: return new ArrivalRate(w, active, clock, sink, rng, share, runStartMs);
+  }
+}
