@@ -3,6 +3,8 @@ import { ExitCode, ToolError } from '../util/errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { CsmsSpec, SecuritySpec, Subprotocol, ValidationMode } from '../scenario/spec.js';
 import { startCsms } from '../csms/server.js';
+import { startCsmsCluster, type CsmsCluster } from '../csms/cluster.js';
+import type { CsmsStats } from '../csms/stats.js';
 import { intOption } from './output.js';
 
 interface CsmsCliOptions {
@@ -15,6 +17,7 @@ interface CsmsCliOptions {
   heartbeat?: string;
   block?: string[];
   statsEvery?: string;
+  workers: string;
   quiet?: boolean;
 }
 
@@ -31,6 +34,8 @@ export function registerCsms(program: Command): void {
     .option('--heartbeat <s>', 'heartbeat interval given to stations in BootNotificationResponse (seconds)')
     .option('--block <token...>', 'idTokens answered Blocked')
     .option('--stats-every <s>', 'print a stats line every N seconds (0 = never)', '10')
+    .option('-w, --workers <n>', 'processes sharing the port (node cluster); each holds up to ~18,000 stations '
+      + '(20,000 open files per process). 1 = in-process', '1')
     .option('-q, --quiet', 'print only the listening address')
     .action(async (o: CsmsCliOptions) => {
       const port = intOption('--port', o.port, 0)!;
@@ -51,18 +56,24 @@ export function registerCsms(program: Command): void {
       if (hb !== undefined) spec.heartbeatInterval = hb;
       if (o.block) spec.blockedTokens = o.block;
       const security: SecuritySpec = o.password ? { profile: 1, password: o.password } : fromScenario?.security ?? { profile: 0 };
-      const csms = await startCsms({
+      const workers = intOption('--workers', o.workers, 1)!;
+      const log = (level: string, message: string): void => { if (!o.quiet && level !== 'debug') process.stderr.write(`[csms] ${message}\n`); };
+      const options = {
         host: o.host, port, protocols: protocols as Subprotocol[], validation: o.validation as ValidationMode, security, spec,
         ...(fromScenario ? { seed: fromScenario.seed } : {}),
-        log: (level, message) => { if (!o.quiet && level !== 'debug') process.stderr.write(`[csms] ${message}\n`); },
-      });
+      };
+      const every = intOption('--stats-every', o.statsEvery, 0)!;
+      const statsLine = (s: CsmsStats): void => {
+        process.stderr.write(`[csms] ${JSON.stringify({ connected: s.connected, booted: s.boots.accepted, txStarted: s.transactions.started, txEnded: s.transactions.ended, energyWh: Math.round(s.transactions.energyWh) })}\n`);
+      };
+      if (workers > 1) {
+        process.exitCode = await serveCluster(await startCsmsCluster({ ...options, workers, log }), protocols, fromScenario !== undefined, o.quiet ? 0 : every, statsLine);
+        return;
+      }
+      const csms = await startCsms({ ...options, log });
       process.stdout.write(`chargestorm csms listening on ${csms.url}/ocpp/<stationId> (${protocols.join(', ')})\n`);
       if (fromScenario) csms.startSchedule();
-      const every = intOption('--stats-every', o.statsEvery, 0)!;
-      const timer = every > 0 && !o.quiet ? setInterval(() => {
-        const s = csms.stats();
-        process.stderr.write(`[csms] ${JSON.stringify({ connected: s.connected, booted: s.boots.accepted, txStarted: s.transactions.started, txEnded: s.transactions.ended, energyWh: Math.round(s.transactions.energyWh) })}\n`);
-      }, every * 1000) : null;
+      const timer = every > 0 && !o.quiet ? setInterval(() => statsLine(csms.stats()), every * 1000) : null;
       await new Promise<void>((resolve) => {
         const stop = (): void => { resolve(); };
         process.once('SIGINT', stop);
@@ -71,4 +82,23 @@ export function registerCsms(program: Command): void {
       if (timer) clearInterval(timer);
       await csms.close();
     });
+}
+
+/** Runs until SIGINT/SIGTERM (forwarded to the workers) or until every worker is down; returns the exit code. */
+async function serveCluster(c: CsmsCluster, protocols: string[], schedule: boolean, every: number, statsLine: (s: CsmsStats) => void): Promise<number> {
+  process.stdout.write(`chargestorm csms listening on ${c.url}/ocpp/<stationId> (${protocols.join(', ')}; ${c.workers} workers)\n`);
+  if (schedule) c.startSchedule();
+  const timer = every > 0 ? setInterval(() => statsLine(c.stats()), every * 1000) : null;
+  const stop = (): void => { void c.close(); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const exit = await c.exited;
+  if (timer) clearInterval(timer);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  if (exit.failed > 0) {
+    process.stderr.write(`chargestorm: ${exit.failed} of ${c.workers} CSMS workers failed\n`);
+    return ExitCode.runtimeError;
+  }
+  return ExitCode.ok;
 }

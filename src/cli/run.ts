@@ -5,14 +5,16 @@ import { parseDuration } from '../util/duration.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { ScenarioOverrides } from '../scenario/overrides.js';
 import { totalStations, type ScenarioSpec, type ValidationMode } from '../scenario/spec.js';
-import { MetricsRegistry } from '../metrics/registry.js';
 import { summarize, type Summary } from '../metrics/summary.js';
 import { formatProgressLine, formatReport } from '../metrics/report.js';
-import { startCsms, type Csms } from '../csms/server.js';
-import { runFleet } from '../fleet/runner.js';
+import { runPlan, type PlanRunResult } from '../fleet/orchestrator.js';
+import type { LoadgenReport } from '../fleet/loadgen.js';
+import { planSize } from '../fleet/plan.js';
 import { intOption } from './output.js';
+import { startEmbeddedCsms, type EmbeddedCsms } from './embedded.js';
+import { distributionOptions, type DistributionOptions } from './distribution.js';
 
-interface RunOptions {
+interface RunOptions extends DistributionOptions {
   target?: string;
   stations?: string;
   duration?: string;
@@ -22,6 +24,7 @@ interface RunOptions {
   quiet?: boolean;
   verbose?: boolean;
   color?: boolean;
+  maxLoadgenLag?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -35,6 +38,12 @@ export function registerRun(program: Command): void {
     .option('-d, --duration <time>', 'run length, e.g. 30s or 2m; the phases are scaled to fit (overrides the file)')
     .option('--seed <n>', 'seed of every random choice (identities, sessions, tokens); same seed, same run')
     .option('--validation <mode>', 'schema validation of every frame: strict | warn | off')
+    .option('--procs <n>', `generator processes on this machine (default: one per ${'15,000'} stations)`)
+    .option('--shard <i/N>', 'run only shard i of N (0-based) of the deterministic plan; merge the shards\' summaries with `chargestorm merge`')
+    .option('--execution-segment <a:b>', 'k6-style alternative to --shard: "0:1/4", "1/4:2/4", … (equal segments only)')
+    .option('--start-at <time>', 'start barrier for distributed runs: ISO-8601 time or epoch ms at which the phases begin')
+    .option('--local-ips <list>', 'source addresses to rotate stations over, e.g. 127.0.0.1-127.0.0.8 or 10.0.0.5,10.0.0.6')
+    .option('--max-loadgen-lag <time>', 'fail the run (exit 99) if a generator process\'s event-loop delay p99 exceeds this, e.g. 100ms')
     .option('--summary-export <file>', 'write the end-of-run summary as JSON (schema: src/metrics/SUMMARY.md)')
     .option('-q, --quiet', 'no progress line and no report on stdout (use with --summary-export)')
     .option('-v, --verbose', 'trace connection failures and protocol events to stderr')
@@ -60,19 +69,29 @@ function overridesOf(o: RunOptions): ScenarioOverrides {
   return ov;
 }
 
+/** The end-of-run summary: the metrics plus how the run was executed and what the generator itself did. */
+export type RunSummary = Summary & {
+  loadgen: LoadgenReport;
+  execution: { processes: number; shard: string; peakConnected: number; interrupted: boolean; errors: string[] };
+  embeddedCsms?: unknown;
+};
+
 async function runCommand(file: string, o: RunOptions): Promise<number> {
-  const spec = loadScenarioFile(file, overridesOf(o));
+  const loaded = loadScenarioFile(file, overridesOf(o));
+  const dist = distributionOptions(o, loaded);
+  const spec: ScenarioSpec = dist.spec;
+  const maxLagMs = o.maxLoadgenLag === undefined ? undefined : parseDuration(o.maxLoadgenLag);
+  if (o.maxLoadgenLag !== undefined && (maxLagMs === undefined || maxLagMs <= 0)) {
+    throw new ToolError('E_BAD_OPTION', `--max-loadgen-lag expects a time such as 100ms, got '${o.maxLoadgenLag}'`, ExitCode.invalidInput);
+  }
   const color = o.color !== false && process.stdout.isTTY === true;
-  let csms: Csms | null = null;
+  const mine = planSize(spec, dist.shard);
+  let csms: EmbeddedCsms | null = null;
   let target = spec.target;
   if (!target) {
-    csms = await startCsms({
-      host: '127.0.0.1', port: 0, protocols: spec.protocols, validation: spec.validation,
-      callTimeoutMs: spec.callTimeout, security: spec.security, spec: spec.csms, seed: spec.seed,
-    });
+    csms = await startEmbeddedCsms(spec, mine);
     target = `${csms.url}/ocpp`;
   }
-  const registry = new MetricsRegistry();
   const abort = new AbortController();
   const onSignal = (): void => {
     if (abort.signal.aborted) process.exit(ExitCode.interrupted); // second Ctrl-C: leave now
@@ -82,37 +101,58 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const total = totalStations(spec);
+  const shardText = dist.shard.count > 1 ? ` (shard ${dist.shard.index}/${dist.shard.count}: ${mine} stations)` : '';
   if (!o.quiet) {
-    process.stderr.write(`chargestorm: ${spec.name} — ${total} stations for ${Math.round(spec.duration / 1000)}s against ${target}${csms ? ' (embedded CSMS)' : ''}\n`);
+    process.stderr.write(`chargestorm: ${spec.name} — ${total} stations${shardText} for ${Math.round(spec.duration / 1000)}s against ${target}${csms ? ' (embedded CSMS)' : ''}\n`);
   }
   const tty = process.stderr.isTTY === true;
-  let result;
+  let lagExceeded = 0;
+  let result: PlanRunResult;
   try {
-    if (csms) csms.startSchedule();
-    result = await runFleet({
-      spec, target, registry, signal: abort.signal,
+    csms?.startSchedule(dist.startAtMs);
+    result = await runPlan({
+      spec, target, shard: dist.shard, signal: abort.signal,
+      ...(dist.processes !== undefined ? { processes: dist.processes } : csms?.stationProcesses ? { processes: csms.stationProcesses } : {}),
+      ...(dist.startAtMs !== undefined ? { startAtMs: dist.startAtMs } : {}),
       ...(o.verbose ? { verbose: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-      onTick(elapsedMs) {
+      onProgress(p) {
+        if (maxLagMs !== undefined && p.lagP99Ms > maxLagMs && p.elapsedMs > 2000) {
+          lagExceeded = Math.max(lagExceeded, p.lagP99Ms);
+          if (!abort.signal.aborted) {
+            process.stderr.write(`\nload generator event-loop delay p99 ${p.lagP99Ms.toFixed(1)} ms exceeds --max-loadgen-lag: stopping\n`);
+            abort.abort();
+          }
+        }
         if (o.quiet) return;
-        const line = formatProgressLine(registry.progress(), { stations: total, color: tty && color });
+        const line = formatProgressLine(p.sample, { stations: mine, color: tty && color });
         // One refreshing line in a terminal; a compact line every 10 s in logs (CI).
         if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-        else if (Math.floor(elapsedMs / 1000) % 10 === 0) process.stderr.write(`${line}\n`);
+        else if (Math.floor(p.elapsedMs / 1000) % 10 === 0) process.stderr.write(`${line}\n`);
       },
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (tty && !o.quiet) process.stderr.write('\n');
-    await csms?.close();
   }
-  const summary = buildSummary(registry, spec, target, result.stationsPlanned, csms);
+  const csmsStats = csms ? await csms.close() : undefined;
+  const summary: RunSummary = {
+    ...summarize(result.snapshot, { scenario: spec.name, target, stations: result.stationsPlanned }),
+    loadgen: result.loadgen,
+    execution: {
+      processes: result.processes, shard: `${dist.shard.index}/${dist.shard.count}`, peakConnected: result.peakConnected,
+      interrupted: result.interrupted, errors: result.errors,
+    },
+    ...(csmsStats ? { embeddedCsms: csmsStats } : {}),
+  };
   if (o.summaryExport) writeFileSync(o.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);
-  if (!o.quiet) process.stdout.write(`${formatReport(summary, { color })}\n`);
-  return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
-}
-
-function buildSummary(registry: MetricsRegistry, spec: ScenarioSpec, target: string, stations: number, csms: Csms | null): Summary & { embeddedCsms?: unknown } {
-  const summary = summarize(registry.snapshot(), { scenario: spec.name, target, stations });
-  return csms ? { ...summary, embeddedCsms: csms.stats() } : summary;
+  if (!o.quiet) {
+    process.stdout.write(`${formatReport(summary, { color })}\n`);
+    process.stdout.write(`  LOAD GENERATOR  ${result.processes} process${result.processes === 1 ? '' : 'es'}, `
+      + `${summary.loadgen.kibPerStation} KiB per connected station\n    ${summary.loadgen.verdict}\n`);
+    for (const e of result.errors) process.stderr.write(`chargestorm: ${e}\n`);
+  }
+  if (result.interrupted && lagExceeded === 0) return ExitCode.interrupted;
+  if (lagExceeded > 0) return ExitCode.thresholdsFailed;
+  return result.errors.length > 0 ? ExitCode.runtimeError : ExitCode.ok;
 }

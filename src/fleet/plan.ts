@@ -29,3 +29,9 @@ export function planStations(spec: ScenarioSpec, shard: ShardSpec = { index: 0, 
   }
   return out;
 }
+
+/** How many stations a shard holds, without building the plan. */
+export function planSize(spec: ScenarioSpec, shard: ShardSpec = { index: 0, count: 1 }): number {
+  const total = spec.groups.reduce((n, g) => n + g.count, 0);
+  return shard.index < total ? Math.floor((total - 1 - shard.index) / shard.count) + 1 : 0;
+}

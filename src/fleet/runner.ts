@@ -25,6 +25,10 @@ export interface FleetOptions {
   /** Aborting ends the run early (SIGINT/SIGTERM): stations drain briefly, the result says interrupted. */
   signal?: AbortSignal;
   verbose?: (line: string) => void;
+  /** Start barrier (wall-clock ms): every process of a distributed run starts its phases at the same instant. */
+  startAtMs?: number;
+  /** Receives the wiring before the run starts (e.g. for a load-generator monitor's connected count). */
+  onWiring?(wiring: MetricsWiring): void;
 }
 
 export interface FleetResult {
@@ -50,6 +54,10 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const total = totalStations(spec);
   const wiring = new MetricsWiring(registry);
   if (opts.verbose) wiring.verbose = opts.verbose;
+  opts.onWiring?.(wiring);
+  if (opts.startAtMs !== undefined && opts.startAtMs > clock.nowMs()) {
+    await new Promise((r) => setTimeout(r, opts.startAtMs! - clock.nowMs()));
+  }
   const timeline = new Timeline(clock);
   const stations: Station[] = [];
   const active: Station[] = [];

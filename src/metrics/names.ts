@@ -48,3 +48,79 @@ export function isTagValue(v: string): boolean {
 export function percentileKey(p: number): `p(${string})` {
   return `p(${String(p)})`;
 }
+
+/**
+ * Named counters and sums the tool's producers emit (station, fleet executors, wiring). metrics cannot import
+ * them, so they are listed here as data; a test scans src/ for producer calls and fails on a name missing here.
+ * A threshold on a name outside this list and BUILTIN_METRICS can never be evaluated: it is an input error.
+ */
+export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
+  // transactions and energy (station/evse.ts)
+  'tx_started', 'tx_ended', 'tx_deauthorized', 'energy_wh',
+  'authorize_rejected', 'authorize_failed', 'authorize_offline_local',
+  // connection lifecycle and boot (station/station.ts)
+  'reconnects', 'disconnects', 'resets', 'boot_accepted', 'boot_pending', 'boot_rejected', 'reboot_after_security_error',
+  // the offline TransactionEvent queue
+  'offline_queued', 'offline_delivered', 'offline_dropped', 'tx_events_dropped',
+  // arrival-rate executors (fleet/executors.ts): k6's iterations and dropped_iterations
+  'iterations', 'dropped_iterations',
+  // protocol events (fleet/wiring.ts: `protocol_` + ProtocolEventKind with '-' as '_')
+  'protocol_garbage_in', 'protocol_invalid_call_in', 'protocol_unexpected_result', 'protocol_callresulterror_in',
+  'protocol_ignored_type', 'protocol_invalid_out', 'protocol_warn_invalid_in', 'protocol_warn_invalid_out',
+  'protocol_send_in',
+]);
+
+/** Gauges the tool's producers set. */
+export const PRODUCED_GAUGES: readonly string[] = Object.freeze(['stations_connected']);
+
+/** Which tags each built-in metric carries; producer-named counters and gauges carry none. */
+export const METRIC_TAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  ocpp_calls: ['action'],
+  ocpp_call_duration: ['action'],
+  ocpp_call_service_duration: ['action'],
+  ocpp_call_failed: ['action'],
+  ocpp_call_rejected: ['action'],
+  ocpp_call_errors: ['action', 'kind'],
+  ocpp_incoming_calls: ['action'],
+  ocpp_incoming_failed: ['action'],
+  ocpp_connects: [],
+  ocpp_connect_duration: [],
+  ocpp_connect_failed: [],
+  ocpp_connect_errors: ['kind'],
+});
+
+/** Every metric a run of this tool can produce, with its type: the built-ins plus the producers' counters and gauges. */
+export function knownMetrics(): Readonly<Record<string, MetricType>> {
+  const out: Record<string, MetricType> = { ...BUILTIN_METRICS };
+  for (const n of PRODUCED_COUNTERS) out[n] ??= 'counter';
+  for (const n of PRODUCED_GAUGES) out[n] ??= 'gauge';
+  return Object.freeze(out);
+}
+
+/** The names of knownMetrics(), sorted. */
+export function knownMetricNames(): string[] {
+  return Object.keys(knownMetrics()).sort();
+}
+
+/** The candidate within edit distance 2 of `word` (typo help), if any. */
+export function closestName(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

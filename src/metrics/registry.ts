@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../util/clock.js';
 import { LatencyHistogram } from './histogram.js';
+import { intervalTag, packInterval, type IntervalHistogram, type IntervalHistograms } from './interval.js';
 import { isFailure, isTimed, type CallOutcomeKind, type IncomingOutcomeKind } from './outcomes.js';
 import type { ProgressSample } from './progress.js';
 import { Series, SERIES_CAPACITY, type SeriesPoint } from './series.js';
@@ -73,6 +74,26 @@ class ActionCalls implements CallRecorder {
   }
 }
 
+/** Called at each tick with the interval just closed (see `MetricsRegistry.onInterval`). */
+export type IntervalListener = (interval: IntervalHistograms) => void;
+
+/**
+ * Read-only live access to a registry's aggregates, for evaluating thresholds during a run without encoding
+ * (`liveMetrics`). The objects are the registry's own: read them synchronously, never keep or change them.
+ */
+export interface RegistryView {
+  readonly startMs: number;
+  readonly calls: ReadonlyMap<string, {
+    readonly latency: LatencyHistogram;
+    readonly service: LatencyHistogram;
+    readonly outcomes: ReadonlyMap<string, number>;
+  }>;
+  readonly incoming: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly connect: { readonly duration: LatencyHistogram; readonly outcomes: ReadonlyMap<string, number> };
+  readonly counters: ReadonlyMap<string, number>;
+  readonly gauges: ReadonlyMap<string, Readonly<GaugeSnapshot>>;
+}
+
 export interface RegistryOptions {
   clock?: Clock;
   /** Series points kept (default SERIES_CAPACITY: one hour of seconds). */
@@ -98,12 +119,44 @@ export class MetricsRegistry {
   private readonly gauges = new Map<string, GaugeSnapshot>();
   private readonly series: Series;
   private readonly combined = new LatencyHistogram(2);
+  // Successful connects of the current and the last closed interval (2 digits), for the interval listeners.
+  private connectCurrent = new LatencyHistogram(2);
+  private connectPrevious = new LatencyHistogram(2);
+  private readonly intervalListeners: IntervalListener[] = [];
+  private readonly liveView: RegistryView;
 
   constructor(opts: RegistryOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.startMs = this.clock.nowMs();
     this.intervalStartMs = this.startMs;
     this.series = new Series(opts.seriesCapacity ?? SERIES_CAPACITY);
+    this.liveView = {
+      startMs: this.startMs,
+      calls: this.actions,
+      incoming: this.incoming,
+      connect: { duration: this.connectDuration, outcomes: this.connectOutcomes },
+      counters: this.counters,
+      gauges: this.gauges,
+    };
+  }
+
+  /** Live, read-only access to the aggregates (no copy, no encoding); see RegistryView. */
+  view(): RegistryView {
+    return this.liveView;
+  }
+
+  /**
+   * Hands every closed interval's latency histograms to `listener`, by hlog tag: `ocpp_call_duration` (all
+   * actions), `ocpp_call_duration.<Action>`, `ocpp_connect_duration`. They are the interval histograms the registry
+   * keeps anyway, so recording costs nothing more; each tick encodes the non-empty ones only while a listener is
+   * registered. The listener runs inside `tick()` and must not throw. Returns a function that removes it.
+   */
+  onInterval(listener: IntervalListener): () => void {
+    this.intervalListeners.push(listener);
+    return () => {
+      const i = this.intervalListeners.indexOf(listener);
+      if (i >= 0) this.intervalListeners.splice(i, 1);
+    };
   }
 
   /** The recorder for `action`, created on first use; cache it in the producer. */
@@ -133,7 +186,10 @@ export class MetricsRegistry {
 
   /** A WebSocket connect attempt finished; only successful connects are timed (a refusal's speed means nothing). */
   recordConnect(us: number, ok: boolean, errorKind = 'error'): void {
-    if (ok) this.connectDuration.record(us);
+    if (ok) {
+      this.connectDuration.record(us);
+      this.connectCurrent.record(us);
+    }
     bump(this.connectOutcomes, ok ? 'ok' : errorKind, 1);
   }
 
@@ -182,8 +238,27 @@ export class MetricsRegistry {
       gauges,
     };
     this.series.push(point);
+    const closed = this.connectCurrent;
+    this.connectCurrent = this.connectPrevious;
+    this.connectCurrent.reset();
+    this.connectPrevious = closed;
+    if (this.intervalListeners.length > 0) this.emitInterval(point, nowMs);
     this.intervalStartMs = nowMs;
     return point;
+  }
+
+  private emitInterval(point: SeriesPoint, nowMs: number): void {
+    const histograms: Record<string, IntervalHistogram> = {};
+    const put = (tag: string, h: IntervalHistogram | undefined): void => { if (h) histograms[tag] = h; };
+    put(intervalTag('ocpp_call_duration'), packInterval(this.combined, point.hdr || undefined));
+    for (const action of [...this.actions.keys()].sort()) {
+      put(intervalTag('ocpp_call_duration', action), packInterval(this.actions.get(action)!.previous));
+    }
+    put(intervalTag('ocpp_connect_duration'), packInterval(this.connectPrevious));
+    const interval: IntervalHistograms = {
+      t: point.t, startMs: this.intervalStartMs, ms: Math.max(0, nowMs - this.intervalStartMs), histograms,
+    };
+    for (const l of [...this.intervalListeners]) l(interval);
   }
 
   /** Per action, the last closed interval (between the last two ticks). */

@@ -91,7 +91,8 @@ export const DEFAULT_PERCENTILES: readonly number[] = Object.freeze([90, 95, 99,
 const ms = (us: number): number => Math.round(us) / 1000;
 const round = (x: number, places = 3): number => Math.round(x * 10 ** places) / 10 ** places;
 
-function trend(h: LatencyHistogram, percentiles: readonly number[]): TrendValues {
+/** Trend values (ms) of a histogram: count, avg, min, med, max and the given percentiles. */
+export function trendValues(h: LatencyHistogram, percentiles: readonly number[]): TrendValues {
   const t: TrendValues = { count: h.count, avg: ms(h.meanUs), min: ms(h.minUs), med: ms(h.percentile(50)), max: ms(h.maxUs) };
   for (const p of percentiles) t[percentileKey(p)] = ms(h.percentile(p));
   return t;
@@ -125,7 +126,7 @@ export function summarize(snap: MetricsSnapshot, opts: SummarizeOptions = {}): S
   const durationMs = Math.max(0, snap.endMs - snap.startMs);
   // A zero-length run would divide by zero; rates over it are reported as counts per (at least) one millisecond.
   const seconds = Math.max(durationMs, 1) / 1000;
-  const toTrend = (d: HistogramData): TrendValues => trend(LatencyHistogram.fromData(d), percentiles);
+  const toTrend = (d: HistogramData): TrendValues => trendValues(LatencyHistogram.fromData(d), percentiles);
 
   const allLatency = new LatencyHistogram();
   const allService = new LatencyHistogram();
@@ -138,9 +139,9 @@ export function summarize(snap: MetricsSnapshot, opts: SummarizeOptions = {}): S
     allLatency.add(latency);
     allService.add(service);
     sumCounts(allOutcomes, c.outcomes);
-    actions[action] = callStats(c.outcomes, trend(latency, percentiles), trend(service, percentiles), seconds);
+    actions[action] = callStats(c.outcomes, trendValues(latency, percentiles), trendValues(service, percentiles), seconds);
   }
-  const calls = callStats(allOutcomes, trend(allLatency, percentiles), trend(allService, percentiles), seconds);
+  const calls = callStats(allOutcomes, trendValues(allLatency, percentiles), trendValues(allService, percentiles), seconds);
 
   const incoming: Record<string, IncomingStats> = {};
   for (const action of Object.keys(snap.incoming).sort()) {
@@ -197,11 +198,13 @@ export function summarize(snap: MetricsSnapshot, opts: SummarizeOptions = {}): S
   return summary;
 }
 
-function rateEntry(passes: number, total: number): MetricEntry {
+/** A k6 Rate entry: `passes` of `total` samples were true. */
+export function rateEntry(passes: number, total: number): MetricEntry {
   return { type: 'rate', values: { rate: total > 0 ? round(passes / total, 6) : 0, passes, fails: total - passes } };
 }
 
-function counterEntry(count: number, seconds: number): MetricEntry {
+/** A k6 Counter entry; `rate` per second of `seconds`. */
+export function counterEntry(count: number, seconds: number): MetricEntry {
   return { type: 'counter', values: { count, rate: round(count / seconds) } };
 }
 

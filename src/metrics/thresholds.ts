@@ -1,6 +1,9 @@
 import { parseDuration } from '../util/duration.js';
 import type { InputProblem } from '../util/errors.js';
-import { AGGREGATIONS, BUILTIN_METRICS, isTagValue, metricKey, percentileKey, type MetricType } from './names.js';
+import {
+  AGGREGATIONS, BUILTIN_METRICS, closestName, isTagValue, knownMetrics, METRIC_TAGS, metricKey, percentileKey,
+  type MetricType,
+} from './names.js';
 import type { MetricEntry, Summary } from './summary.js';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
@@ -45,17 +48,15 @@ export interface ParseThresholdsOptions {
   file?: string;
   /** Path of the thresholds section itself. */
   path?: string;
+  /**
+   * The metrics a run can produce, with their types (`knownMetrics()`). When given, a selector naming anything
+   * else is a problem (it could never be evaluated) and aggregations are checked for those metrics too. Without
+   * it, any name is accepted and only the built-ins are type-checked.
+   */
+  knownMetrics?: Readonly<Record<string, MetricType>>;
 }
 
-/** Which tags each built-in metric carries. Producer-named counters and gauges carry none. */
-const TAGS: Readonly<Record<string, readonly string[]>> = {
-  ocpp_call_errors: ['action', 'kind'],
-  ocpp_connect_errors: ['kind'],
-  ocpp_connects: [],
-  ocpp_connect_duration: [],
-  ocpp_connect_failed: [],
-};
-
+const KNOWN = knownMetrics();
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 const SELECTOR = /^\s*([^{\s]+)\s*(?:\{(.*)\})?\s*$/s;
 const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*([0-9]+(?:\.[0-9]+)?)\s*\))\s*(<=|>=|===|==|!=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*$/;
@@ -63,7 +64,9 @@ const OBJECT_KEYS = new Set(['threshold', 'abortOnFail', 'delayAbortEval']);
 
 type Problem = Pick<InputProblem, 'path' | 'message'>;
 
-function parseSelector(key: string, problems: Problem[], path: string): { name: string; tags: Record<string, string> } | undefined {
+function parseSelector(
+  key: string, problems: Problem[], path: string, known?: Readonly<Record<string, MetricType>>,
+): { name: string; tags: Record<string, string> } | undefined {
   const m = SELECTOR.exec(key);
   const name = m?.[1] ?? '';
   if (!m || !NAME.test(name)) {
@@ -83,8 +86,18 @@ function parseSelector(key: string, problems: Problem[], path: string): { name: 
       tags[tag] = value;
     }
   }
-  const builtin = BUILTIN_METRICS[name] !== undefined;
-  const allowed = builtin ? (TAGS[name] ?? ['action']) : [];
+  if (known !== undefined && known[name] === undefined) {
+    const names = Object.keys(known).sort();
+    const guess = closestName(name, names);
+    problems.push({
+      path,
+      message: guess !== undefined
+        ? `unknown metric "${name}" (did you mean "${guess}"?): it can never appear in a run`
+        : `unknown metric "${name}": it can never appear in a run — known metrics: ${names.join(', ')}`,
+    });
+    return undefined;
+  }
+  const allowed = METRIC_TAGS[name] ?? [];
   for (const tag of Object.keys(tags)) {
     if (!allowed.includes(tag)) {
       const hint = allowed.length > 0 ? `; it has: ${allowed.join(', ')}` : '; it has none';
@@ -147,6 +160,21 @@ function parseEntry(entry: unknown, problems: Problem[], path: string): { text: 
   return bad ? undefined : { text: o.threshold as string, abortOnFail: o.abortOnFail === true, delayMs };
 }
 
+function buildThreshold(
+  selector: { name: string; tags: Record<string, string> }, entry: unknown, path: string,
+  problems: Problem[], known: Readonly<Record<string, MetricType>> | undefined,
+): Threshold | undefined {
+  const type = (known ?? BUILTIN_METRICS)[selector.name];
+  const e = parseEntry(entry, problems, path);
+  const x = e && parseExpression(e.text, type, problems, path);
+  if (!e || !x) return undefined;
+  return Object.freeze({
+    metric: metricKey(selector.name, selector.tags), name: selector.name, tags: Object.freeze({ ...selector.tags }),
+    expression: e.text.trim(), aggregation: x.aggregation, op: x.op, bound: x.bound,
+    abortOnFail: e.abortOnFail, delayAbortEvalMs: e.delayMs, path,
+  });
+}
+
 /**
  * Parses k6-style thresholds `{ "<metric selector>": [expression | {threshold, abortOnFail, delayAbortEval}] }`.
  * Collects every problem (with its path) rather than stopping at the first; thresholds with problems are left out.
@@ -160,23 +188,55 @@ export function parseThresholds(
   const thresholds: Threshold[] = [];
   for (const [key, list] of Object.entries(record)) {
     const keyPath = `${base}[${JSON.stringify(key)}]`;
-    const selector = parseSelector(key, problems, keyPath);
+    const selector = parseSelector(key, problems, keyPath, opts.knownMetrics);
     if (!Array.isArray(list)) { problems.push({ path: keyPath, message: 'expected a list of threshold expressions' }); continue; }
     if (!selector) continue;
-    const type = BUILTIN_METRICS[selector.name];
     list.forEach((entry: unknown, i: number) => {
-      const path = `${keyPath}[${i}]`;
-      const e = parseEntry(entry, problems, path);
-      const x = e && parseExpression(e.text, type, problems, path);
-      if (!e || !x) return;
-      thresholds.push(Object.freeze({
-        metric: metricKey(selector.name, selector.tags), name: selector.name, tags: Object.freeze({ ...selector.tags }),
-        expression: e.text.trim(), aggregation: x.aggregation, op: x.op, bound: x.bound,
-        abortOnFail: e.abortOnFail, delayAbortEvalMs: e.delayMs, path,
-      }));
+      const t = buildThreshold(selector, entry, `${keyPath}[${i}]`, problems, opts.knownMetrics);
+      if (t) thresholds.push(t);
     });
   }
   return { thresholds, problems: problems.map((p) => ({ file, ...p })) };
+}
+
+export interface ParseThresholdEntryOptions {
+  /** Where the entry was written (a YAML path, or the option name); used for the threshold's path and problems. */
+  path: string;
+  file?: string;
+  knownMetrics?: Readonly<Record<string, MetricType>>;
+}
+
+/**
+ * Parses one threshold: a metric selector and one entry (an expression or `{threshold, abortOnFail,
+ * delayAbortEval}`). For callers that keep each entry's own position (a scenario file's lines, a command-line
+ * option); every problem is reported at `opts.path` (or below it for object keys).
+ */
+export function parseThresholdEntry(
+  selector: string, entry: unknown, opts: ParseThresholdEntryOptions,
+): { threshold?: Threshold; problems: InputProblem[] } {
+  const problems: Problem[] = [];
+  const sel = parseSelector(selector, problems, opts.path, opts.knownMetrics);
+  const threshold = sel && buildThreshold(sel, entry, opts.path, problems, opts.knownMetrics);
+  const out: { threshold?: Threshold; problems: InputProblem[] } = { problems: problems.map((p) => ({ file: opts.file ?? '', ...p })) };
+  if (threshold) out.threshold = threshold;
+  return out;
+}
+
+/**
+ * Splits a command-line threshold `<selector>:<expression>` (`ocpp_call_duration{action:Authorize}:p(99)<500`)
+ * at its last colon outside the selector's braces; undefined when there is none.
+ */
+export function splitThresholdOption(text: string): { selector: string; expression: string } | undefined {
+  let depth = 0;
+  let at = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (c === ':' && depth === 0) at = i;
+  }
+  if (at <= 0 || at === text.length - 1) return undefined;
+  return { selector: text.slice(0, at).trim(), expression: text.slice(at + 1).trim() };
 }
 
 /** The percentiles the thresholds read, to pass to `summarize({percentiles})`. */
@@ -197,10 +257,11 @@ function compare(observed: number, op: ThresholdOp, bound: number): boolean {
   }
 }
 
-function observe(t: Threshold, summary: Summary): { observed: number | null; error?: string } {
+function observe(t: Threshold, summary: Pick<Summary, 'metrics'>): { observed: number | null; error?: string } {
   const entry: MetricEntry | undefined = summary.metrics[t.metric];
   if (entry === undefined) {
-    const baseType = BUILTIN_METRICS[t.name] ?? summary.metrics[t.name]?.type;
+    // A producer's counter that was never bumped (no offline drops) is as real a zero as a built-in's.
+    const baseType = KNOWN[t.name] ?? summary.metrics[t.name]?.type;
     if (baseType === undefined) return { observed: null, error: `metric ${t.name} never appears in this run` };
     // Zero events of a kind is a real observation (`ocpp_call_errors{kind:timeout}: count<1` passes with none).
     if (baseType === 'counter') return aggregationApplies('counter', t.aggregation) ? { observed: 0 } : { observed: null, error: `${t.aggregation} does not apply to a counter metric` };
@@ -215,8 +276,11 @@ function observe(t: Threshold, summary: Summary): { observed: number | null; err
   return { observed: v };
 }
 
-/** Evaluates every threshold against a summary; a threshold that cannot be read fails with an `error`. */
-export function evaluateThresholds(thresholds: readonly Threshold[], summary: Summary): ThresholdResult[] {
+/**
+ * Evaluates every threshold against a summary (or any object with its `metrics`, such as `liveMetrics`); a
+ * threshold that cannot be read fails with an `error`.
+ */
+export function evaluateThresholds(thresholds: readonly Threshold[], summary: Pick<Summary, 'metrics'>): ThresholdResult[] {
   return thresholds.map((t) => {
     const { observed, error } = observe(t, summary);
     const passed = observed !== null && error === undefined && compare(observed, t.op, t.bound);

@@ -112,7 +112,7 @@ export class Evse {
 
   private onArrival(): void {
     const st = this.station;
-    if (st.link === 'stopped') return;
+    if (st.link === 'stopped' || st.draining) return;
     if (this.tx || !this.operative || this.status !== 'Available') { this.scheduleArrival(); return; }
     this.beginSession();
   }
@@ -232,7 +232,8 @@ export class Evse {
     this.disarm(EvseTimer.evArrives);
     if (this.pendingOperative !== null) { this.operative = this.pendingOperative; this.pendingOperative = null; }
     this.setStatus(this.operative ? 'Available' : 'Unavailable');
-    if (this.station.link !== 'stopped' && this.ctx.spec.workload.executor === 'sessions') this.scheduleArrival();
+    // Not while draining: a session begun after stop() would be cut off by the shutdown without its Ended event.
+    if (this.station.link !== 'stopped' && !this.station.draining && this.ctx.spec.workload.executor === 'sessions') this.scheduleArrival();
   }
 
   // ---------------------------------------------------------------------------------- CSMS commands

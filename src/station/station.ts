@@ -79,6 +79,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
 
   get id(): string { return this.plan.id; }
   get online(): boolean { return this.link === 'accepted'; }
+  /** stop() or shutdown() was called: the station delivers what it has queued but starts no new sessions. */
+  get draining(): boolean { return this.stopping; }
   /** Station time: the run clock corrected by what the CSMS told us. */
   nowMs(): number { return this.ctx.clock.nowMs() + this.clockOffsetMs; }
   now(): string { return isoTime(this.nowMs()); }

@@ -36,7 +36,7 @@ export interface CliProcess {
 }
 
 function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.CHARGESTORM_DEBUG;
   delete env.FORCE_COLOR;
   return env;
