@@ -39,6 +39,7 @@ export function registerCsms(program: Command): void {
     .option('-q, --quiet', 'print only the listening address')
     .action(async (o: CsmsCliOptions) => {
       const port = intOption('--port', o.port, 0)!;
+      if (port > 65535) throw new ToolError('E_BAD_OPTION', `--port expects 0..65535, got '${o.port}'`, ExitCode.invalidInput);
       const protocols = (o.protocols ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const bad = protocols.filter((p) => p !== 'ocpp2.1' && p !== 'ocpp2.0.1');
       if (protocols.length === 0 || bad.length > 0) {
@@ -71,14 +72,16 @@ export function registerCsms(program: Command): void {
         return;
       }
       const csms = await startCsms({ ...options, log });
-      process.stdout.write(`chargestorm csms listening on ${csms.url}/ocpp/<stationId> (${protocols.join(', ')})\n`);
-      if (fromScenario) csms.startSchedule();
-      const timer = every > 0 && !o.quiet ? setInterval(() => statsLine(csms.stats()), every * 1000) : null;
-      await new Promise<void>((resolve) => {
+      // Handlers before the banner: a script that signals as soon as it reads the address must get a clean stop.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => { resolve(); };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      process.stdout.write(`chargestorm csms listening on ${csms.url}/ocpp/<stationId> (${protocols.join(', ')})\n`);
+      if (fromScenario) csms.startSchedule();
+      const timer = every > 0 && !o.quiet ? setInterval(() => statsLine(csms.stats()), every * 1000) : null;
+      await stopped;
       if (timer) clearInterval(timer);
       await csms.close();
     });
@@ -86,12 +89,12 @@ export function registerCsms(program: Command): void {
 
 /** Runs until SIGINT/SIGTERM (forwarded to the workers) or until every worker is down; returns the exit code. */
 async function serveCluster(c: CsmsCluster, protocols: string[], schedule: boolean, every: number, statsLine: (s: CsmsStats) => void): Promise<number> {
-  process.stdout.write(`chargestorm csms listening on ${c.url}/ocpp/<stationId> (${protocols.join(', ')}; ${c.workers} workers)\n`);
-  if (schedule) c.startSchedule();
-  const timer = every > 0 ? setInterval(() => statsLine(c.stats()), every * 1000) : null;
   const stop = (): void => { void c.close(); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`chargestorm csms listening on ${c.url}/ocpp/<stationId> (${protocols.join(', ')}; ${c.workers} workers)\n`);
+  if (schedule) c.startSchedule();
+  const timer = every > 0 ? setInterval(() => statsLine(c.stats()), every * 1000) : null;
   const exit = await c.exited;
   if (timer) clearInterval(timer);
   process.off('SIGINT', stop);

@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ExitCode, ToolError } from '../util/errors.js';
 
 /** Prints a tool error the way users should see it: message only, never a stack trace. */
@@ -20,4 +22,22 @@ export function intOption(name: string, value: string | undefined, min = 0): num
     throw new ToolError('E_BAD_OPTION', `${name} expects an integer >= ${min}, got '${value}'`, ExitCode.invalidInput);
   }
   return n;
+}
+
+/** Throws a 104 ToolError at once, not after a long run, when the file an option names could not be written. */
+export function writableFileOption(name: string, path: string | undefined): void {
+  if (path === undefined) return;
+  let why: string | undefined;
+  try {
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) why = 'it is a directory';
+      else accessSync(path, constants.W_OK);
+    } else {
+      accessSync(dirname(resolve(path)), constants.W_OK);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    why = code === 'ENOENT' ? 'its directory does not exist' : `not writable (${code ?? (e as Error).message})`;
+  }
+  if (why) throw new ToolError('E_BAD_OPTION', `${name} cannot write '${path}': ${why}`, ExitCode.invalidInput);
 }

@@ -6,11 +6,12 @@ import { loadScenarioFile } from '../scenario/load.js';
 import type { ScenarioOverrides } from '../scenario/overrides.js';
 import { totalStations, type ScenarioSpec, type ValidationMode } from '../scenario/spec.js';
 import { summarize, type Summary } from '../metrics/summary.js';
+import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { formatProgressLine, formatReport } from '../metrics/report.js';
 import { runPlan, type PlanRunResult } from '../fleet/orchestrator.js';
 import type { LoadgenReport } from '../fleet/loadgen.js';
 import { planSize } from '../fleet/plan.js';
-import { intOption } from './output.js';
+import { intOption, writableFileOption } from './output.js';
 import { startEmbeddedCsms, type EmbeddedCsms } from './embedded.js';
 import { distributionOptions, type DistributionOptions } from './distribution.js';
 
@@ -74,10 +75,13 @@ export type RunSummary = Summary & {
   loadgen: LoadgenReport;
   execution: { processes: number; shard: string; peakConnected: number; interrupted: boolean; errors: string[] };
   embeddedCsms?: unknown;
+  /** The raw merged metrics (histograms as HDR compressed base64), so `chargestorm merge` can combine shards exactly. */
+  snapshot: MetricsSnapshot;
 };
 
 async function runCommand(file: string, o: RunOptions): Promise<number> {
   const loaded = loadScenarioFile(file, overridesOf(o));
+  writableFileOption('--summary-export', o.summaryExport);
   const dist = distributionOptions(o, loaded);
   const spec: ScenarioSpec = dist.spec;
   const maxLagMs = o.maxLoadgenLag === undefined ? undefined : parseDuration(o.maxLoadgenLag);
@@ -144,6 +148,7 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
       interrupted: result.interrupted, errors: result.errors,
     },
     ...(csmsStats ? { embeddedCsms: csmsStats } : {}),
+    snapshot: result.snapshot,
   };
   if (o.summaryExport) writeFileSync(o.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);
   if (!o.quiet) {

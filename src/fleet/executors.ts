@@ -3,6 +3,7 @@ import type { Rng } from '../util/rng.js';
 import type { RateStage, WorkloadSpec } from '../scenario/spec.js';
 import type { StationSink } from '../station/context.js';
 import type { Station } from '../station/station.js';
+import type { Timeline, TimelineTarget } from '../util/timeline.js';
 
 /** Drives the work of connected stations (k6's executors). Schedulers emit; metrics aggregate. */
 export interface Executor {
@@ -115,6 +116,62 @@ class ArrivalRate implements Executor {
   }
 }
 
+/**
+ * Per-station rate (wrk2's model): every online station issues `rate` iterations per second on its own
+ * schedule, phases spread at random. An iteration due while the station's previous call is outstanding waits
+ * in the connection's queue (OCPP allows one CALL in flight) and is timed from when it was due, so a stalled
+ * CSMS shows in the corrected latency and not in the service time. Past `maxQueue` waiting it is dropped.
+ */
+class PerStationRate implements Executor, TimelineTarget {
+  private running = false;
+  private readonly byIndex = new Map<number, { st: Station; dueMs: number; token: number }>();
+
+  constructor(
+    private readonly w: WorkloadSpec,
+    private readonly timeline: Timeline,
+    private readonly clock: Clock,
+    private readonly sink: StationSink,
+    private readonly rng: Rng,
+  ) {}
+
+  online(st: Station): void {
+    if (!this.running || this.byIndex.has(st.plan.index)) return;
+    // The first iteration comes one to two periods after the station went online, at a random phase: the
+    // station's own boot traffic (StatusNotification, queued events) has gone out by then and does not delay it.
+    const first = this.clock.nowMs() + (1 + this.rng.next()) * (1000 / this.w.rate);
+    const e = { st, dueMs: first, token: -1 };
+    e.token = this.timeline.at(first, this, 0, st.plan.index);
+    this.byIndex.set(st.plan.index, e);
+  }
+
+  start(): void { this.running = true; }
+
+  stop(): void {
+    this.running = false;
+    for (const e of this.byIndex.values()) this.timeline.cancel(e.token);
+    this.byIndex.clear();
+  }
+
+  private periodMs(): number {
+    return this.w.poisson ? this.rng.exponential(1000 / this.w.rate) : 1000 / this.w.rate;
+  }
+
+  onTimer(_kind: number, index: number): void {
+    const e = this.byIndex.get(index);
+    if (!e) return;
+    const st = e.st;
+    if (!this.running || !st.online) { this.byIndex.delete(index); return; }
+    if (st.session.queued >= this.w.maxQueue) this.sink.count('dropped_iterations');
+    else {
+      this.sink.count('iterations');
+      const intendedUs = this.clock.monoUs() - Math.round((this.clock.nowMs() - e.dueMs) * 1000);
+      void st.call(this.w.work, st.workPayload(this.w.work), intendedUs);
+    }
+    e.dueMs += this.periodMs();
+    e.token = this.timeline.at(e.dueMs, this, 0, index);
+  }
+}
+
 /** Closed loop (k6 constant-vus): every online station iterates back to back, optionally pausing between. */
 class ClosedLoop implements Executor {
   private running = false;
@@ -145,10 +202,12 @@ class ClosedLoop implements Executor {
 
 export function createExecutor(
   w: WorkloadSpec, active: readonly Station[], clock: Clock, sink: StationSink, rng: Rng, share: number, runStartMs: number,
+  timeline: Timeline,
 ): Executor {
   switch (w.executor) {
     case 'sessions': return new SelfDriven();
     case 'closed-loop': return new ClosedLoop(w, sink);
+    case 'per-station-rate': return new PerStationRate(w, timeline, clock, sink, rng);
     default: return new ArrivalRate(w, active, clock, sink, rng, share, runStartMs);
   }
 }

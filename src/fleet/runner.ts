@@ -9,6 +9,8 @@ import type { StationContext } from '../station/context.js';
 import { planStations, type ShardSpec } from './plan.js';
 import { shardTarget, targetAt } from './ramp.js';
 import { MetricsWiring } from './wiring.js';
+import { validatorFor } from '../ocpp/schemas.js';
+import pLimit from 'p-limit';
 import { createExecutor } from './executors.js';
 import { Rng, mixSeed } from '../util/rng.js';
 
@@ -43,6 +45,19 @@ export interface FleetResult {
 
 const TICK_MS = 100;
 
+// What stations send on every run, plus the workload's call: compiled before the first handshake, because a
+// schema compiled on first use blocks the event loop for tens of ms in the middle of a ramp.
+const COMMON_ACTIONS = ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'TransactionEvent', 'MeterValues',
+  'NotifyReport', 'SetChargingProfile', 'TriggerMessage', 'GetVariables', 'SetVariables', 'RequestStartTransaction',
+  'RequestStopTransaction', 'DataTransfer'];
+
+function warmValidators(spec: ScenarioSpec): void {
+  for (const p of spec.protocols) {
+    const v = validatorFor(p === 'ocpp2.1' ? '2.1' : '2.0.1');
+    v.warm([...COMMON_ACTIONS, ...(spec.workload.work !== 'session' ? [spec.workload.work] : [])]);
+  }
+}
+
 /**
  * Runs one process's share of a scenario: connects stations along the phases (a connection arrival rate with a
  * cap on handshakes in flight), lets them run their session model, ramps down gracefully, drains, and stops.
@@ -55,6 +70,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const wiring = new MetricsWiring(registry);
   if (opts.verbose) wiring.verbose = opts.verbose;
   opts.onWiring?.(wiring);
+  warmValidators(spec);
   if (opts.startAtMs !== undefined && opts.startAtMs > clock.nowMs()) {
     await new Promise((r) => setTimeout(r, opts.startAtMs! - clock.nowMs()));
   }
@@ -64,14 +80,14 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const stopping: Promise<void>[] = [];
   const startedMs = clock.nowMs();
   const share = total > 0 ? plan.length / total : 0;
-  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec, opts.shard?.index ?? 0)), share, startedMs);
+  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec, opts.shard?.index ?? 0)), share, startedMs, timeline);
   const ctx: StationContext = {
     spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
     onOnline: (st) => executor.online(st),
   };
   let next = 0;
   let peak = 0;
-  let inFlight = 0;
+  const handshakes = pLimit(spec.maxConnecting);
   let lastSecond = 0;
   let interrupted = false;
   let finished = false;
@@ -83,7 +99,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const launch = (): void => {
     if (finished) return;
     const desired = desiredNow();
-    while (active.length < desired && inFlight < spec.maxConnecting) {
+    // Nothing waits inside the limiter: a station is only handed over while a handshake slot is free, so a
+    // ramp-down never meets stations queued to start.
+    while (active.length < desired && handshakes.activeCount + handshakes.pendingCount < spec.maxConnecting) {
       let st: Station | undefined;
       if (next < plan.length) {
         st = new Station(ctx, plan[next++]!);
@@ -93,11 +111,10 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
         if (!st) break;
       }
       active.push(st);
-      inFlight++;
-      void st.start().then(afterHandshake);
+      const s = st;
+      void handshakes(() => s.start()).then(launch);
     }
   };
-  const afterHandshake = (): void => { inFlight--; launch(); };
 
   await new Promise<void>((resolve) => {
     const finish = (drainMs: number): void => {

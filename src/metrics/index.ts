@@ -4,14 +4,22 @@ export {
   callErrorOutcome, callOutcomeFromFailure, isFailure, isTimed, outcomeClass,
   type CallOutcomeKind, type IncomingOutcomeKind, type ProtocolFailureKind,
 } from './outcomes.js';
-export { MetricsRegistry, type CallRecorder, type IntervalActionStats, type RegistryOptions } from './registry.js';
+export {
+  MetricsRegistry, type CallRecorder, type IntervalActionStats, type IntervalListener, type RegistryOptions, type RegistryView,
+} from './registry.js';
 export { mergeSnapshots, type MetricsSnapshot, type CallSnapshot, type GaugeSnapshot, type Counts } from './snapshot.js';
 export { SERIES_CAPACITY, SERIES_INTERVAL_MS, mergeSeries, type SeriesPoint, type SeriesData } from './series.js';
 export { mergeProgress, type ProgressSample } from './progress.js';
-export { BUILTIN_METRICS, metricKey, type MetricType } from './names.js';
+export {
+  BUILTIN_METRICS, PRODUCED_COUNTERS, PRODUCED_GAUGES, METRIC_TAGS, knownMetrics, knownMetricNames, metricKey, type MetricType,
+} from './names.js';
 export { summarize, DEFAULT_PERCENTILES, type Summary, type SummarizeOptions, type TrendValues, type CallStats, type MetricEntry } from './summary.js';
 export { formatReport, formatProgressLine, type ReportOptions, type ProgressOptions } from './report.js';
 export {
-  parseThresholds, evaluateThresholds, thresholdPercentiles, abortingResults, aggregationApplies,
-  type Threshold, type ThresholdResult, type ThresholdInput, type ThresholdOp,
+  parseThresholds, parseThresholdEntry, splitThresholdOption, evaluateThresholds, thresholdPercentiles, abortingResults,
+  aggregationApplies, type Threshold, type ThresholdResult, type ThresholdInput, type ThresholdOp,
 } from './thresholds.js';
+export { liveMetrics, evaluateLive } from './live.js';
+export { intervalTag, mergeIntervals, type IntervalHistogram, type IntervalHistograms } from './interval.js';
+export { HlogWriter, HLOG_FORMAT_VERSION, HLOG_MAX_VALUE_UNIT_RATIO } from './hlog.js';
+export { formatJUnit, xmlEscape, type JUnitOptions } from './junit.js';

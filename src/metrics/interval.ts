@@ -1,13 +1,7 @@
-import { LatencyHistogram } from './histogram.js';
-import { intervalHistogram } from './series.js';
+import type { LatencyHistogram } from './histogram.js';
+import { addIntervalHistograms, SERIES_INTERVAL_MS, type IntervalHistogram, type SeriesData } from './series.js';
 
-/** One tag's histogram of one interval: µs, 2 significant digits, HDR V2 compressed base64. */
-export interface IntervalHistogram {
-  hdr: string;
-  count: number;
-  /** Exact maximum of the interval (µs). */
-  maxUs: number;
-}
+export type { IntervalHistogram } from './series.js';
 
 /**
  * The latency histograms of one closed interval, by hlog tag (`ocpp_call_duration`,
@@ -54,12 +48,19 @@ export function mergeIntervals(list: readonly IntervalHistograms[]): IntervalHis
     }
   }
   const histograms: Record<string, IntervalHistogram> = {};
-  for (const tag of [...byTag.keys()].sort()) {
-    const parts = byTag.get(tag)!;
-    if (parts.length === 1) { histograms[tag] = { ...parts[0]! }; continue; }
-    const sum = new LatencyHistogram(2);
-    for (const p of parts) sum.add(intervalHistogram(p.hdr));
-    histograms[tag] = { hdr: sum.encode(), count: sum.count, maxUs: Math.max(...parts.map((p) => p.maxUs)) };
-  }
+  for (const tag of [...byTag.keys()].sort()) histograms[tag] = addIntervalHistograms(byTag.get(tag)!);
   return { t: Math.min(...list.map((iv) => iv.t)), startMs, ms: endMs - startMs, histograms };
+}
+
+/**
+ * The intervals of a (merged) series, for an hlog: one per point that timed something. A point knows its second
+ * (`t`), not its exact start, so intervals start on whole seconds and last the point's `ms`.
+ */
+export function intervalsOfSeries(series: SeriesData): IntervalHistograms[] {
+  const out: IntervalHistograms[] = [];
+  for (const p of series.points) {
+    if (p.tags === undefined) continue;
+    out.push({ t: p.t, startMs: p.t * SERIES_INTERVAL_MS, ms: p.ms, histograms: p.tags });
+  }
+  return out;
 }

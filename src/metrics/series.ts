@@ -2,13 +2,22 @@ import { LatencyHistogram } from './histogram.js';
 
 /**
  * Points kept per series: one hour at one point per second. Beyond it the oldest points are dropped (and
- * `truncated` is set), so a soak test's memory stays bounded: each point holds a compressed interval histogram of
- * typically 100-400 bytes, i.e. at most ~1.5 MB per process.
+ * `truncated` is set), so a soak test's memory stays bounded: each point holds compressed interval histograms of
+ * typically 100-1000 bytes each (the combined one, and one per hlog tag: per action timed in that second, connects),
+ * i.e. a few MB per process.
  */
 export const SERIES_CAPACITY = 3600;
 
 /** Nominal interval; the registry's owner ticks it from a timer. */
 export const SERIES_INTERVAL_MS = 1000;
+
+/** One tag's histogram of one interval: µs, 2 significant digits, HDR V2 compressed base64. */
+export interface IntervalHistogram {
+  hdr: string;
+  count: number;
+  /** Exact maximum of the interval (µs). */
+  maxUs: number;
+}
 
 /** One closed interval (k6-like time series), over all actions. */
 export interface SeriesPoint {
@@ -26,6 +35,11 @@ export interface SeriesPoint {
   hdr: string;
   /** Last value of each gauge at the end of the interval. */
   gauges: Record<string, number>;
+  /**
+   * The interval's latency histograms by hlog tag (`ocpp_call_duration`, `ocpp_call_duration.<Action>`,
+   * `ocpp_connect_duration`), only those with samples; absent when nothing was timed. What --hlog writes.
+   */
+  tags?: Record<string, IntervalHistogram>;
 }
 
 export interface SeriesData {
@@ -44,7 +58,11 @@ export function intervalHistogram(hdr: string): LatencyHistogram {
 export function mergePoints(points: readonly SeriesPoint[]): SeriesPoint {
   const first = points[0];
   if (first === undefined) throw new Error('mergePoints needs at least one point');
-  if (points.length === 1) return { ...first, gauges: { ...first.gauges } };
+  if (points.length === 1) {
+    const copy: SeriesPoint = { ...first, gauges: { ...first.gauges } };
+    if (first.tags) copy.tags = { ...first.tags };
+    return copy;
+  }
   const h = new LatencyHistogram(2);
   const out: SeriesPoint = { t: first.t, ms: 0, calls: 0, errors: 0, p99Us: 0, hdr: '', gauges: {} };
   for (const p of points) {
@@ -57,7 +75,32 @@ export function mergePoints(points: readonly SeriesPoint[]): SeriesPoint {
   }
   out.p99Us = h.percentile(99);
   out.hdr = h.count === 0 ? '' : h.encode();
+  const tags = mergeTags(points);
+  if (tags !== undefined) out.tags = tags;
   return out;
+}
+
+/** Adds the per-tag histograms of several points of one second. */
+function mergeTags(points: readonly SeriesPoint[]): Record<string, IntervalHistogram> | undefined {
+  const byTag = new Map<string, IntervalHistogram[]>();
+  for (const p of points) {
+    for (const [tag, h] of Object.entries(p.tags ?? {})) {
+      const at = byTag.get(tag);
+      if (at) at.push(h); else byTag.set(tag, [h]);
+    }
+  }
+  if (byTag.size === 0) return undefined;
+  const out: Record<string, IntervalHistogram> = {};
+  for (const tag of [...byTag.keys()].sort()) out[tag] = addIntervalHistograms(byTag.get(tag)!);
+  return out;
+}
+
+/** The sum of interval histograms (µs, 2 digits); exact, with the largest max. */
+export function addIntervalHistograms(parts: readonly IntervalHistogram[]): IntervalHistogram {
+  if (parts.length === 1) return { ...parts[0]! };
+  const sum = new LatencyHistogram(2);
+  for (const p of parts) sum.add(intervalHistogram(p.hdr));
+  return { hdr: sum.encode(), count: sum.count, maxUs: Math.max(...parts.map((p) => p.maxUs)) };
 }
 
 /** A bounded, time-ordered list of points. */

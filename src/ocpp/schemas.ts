@@ -18,6 +18,8 @@ export interface PayloadValidator {
   has(action: string): boolean;
   request(action: string, payload: unknown): Violation | null;
   response(action: string, payload: unknown): Violation | null;
+  /** Compiles the schemas of these actions now, so the first message of a run does not stall on it. */
+  warm(actions: readonly string[]): void;
 }
 
 // The official schemas ship in ocpp-rpc (licensed no-derivatives: loaded as shipped, never edited). Their $ids
@@ -102,6 +104,10 @@ class SchemaSet implements PayloadValidator {
   }
 
   has(action: string): boolean { return this.req.has(action); }
+
+  warm(actions: readonly string[]): void {
+    for (const a of actions) { this.compiled(this.req, a); this.compiled(this.res, a); }
+  }
 
   request(action: string, payload: unknown): Violation | null {
     return this.check(this.compiled(this.req, action), action, payload);

@@ -144,9 +144,9 @@ export interface RateStage {
  * station iterates back to back (maximum throughput, as in the plain-ws ceiling).
  */
 export interface WorkloadSpec {
-  executor: 'sessions' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'closed-loop';
+  executor: 'sessions' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'per-station-rate' | 'closed-loop';
   work: WorkKind;
-  /** constant-arrival-rate: iterations per second. */
+  /** constant-arrival-rate: iterations per second across the fleet; per-station-rate: per station. */
   rate: number;
   /** ramping-arrival-rate: rate at the start (iterations/s) and its stages, timed from the start of the run. */
   startRate: number;
@@ -155,6 +155,11 @@ export interface WorkloadSpec {
   poisson: boolean;
   /** closed-loop: think time between a station's iterations (ms). */
   pauseMs: number;
+  /**
+   * per-station-rate: a late iteration waits behind the station's outstanding call (one CALL in flight per
+   * connection) and is timed from its scheduled time; beyond this many waiting it is dropped and counted.
+   */
+  maxQueue: number;
 }
 
 export interface ScenarioSpec {

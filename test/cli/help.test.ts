@@ -13,7 +13,7 @@ const commands = program().commands.map((c) => ({
   options: c.options.map((o) => ({ flag: o.long ?? o.short ?? o.flags, description: o.description })),
 }));
 
-describe('chargestorm --help', { concurrency: true }, () => {
+describe('chargestorm --help', { concurrency: 4 }, () => {
   test('the program help lists every command and exits 0', async () => {
     const r = await runCli(['--help']);
     assertExit(r, 0);
@@ -66,7 +66,7 @@ describe('chargestorm --help', { concurrency: true }, () => {
   });
 });
 
-describe('chargestorm usage errors', { concurrency: true }, () => {
+describe('chargestorm usage errors', { concurrency: 4 }, () => {
   test('an unknown command: exit 104, says so, suggests the near one, no stack trace', async () => {
     const r = await runCli(['valdate', 'scenarios/quickstart.yaml']);
     assertExit(r, 104);

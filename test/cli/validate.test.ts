@@ -7,7 +7,7 @@ import { assertExit, assertNoStack, lineOf, repoRoot, runCli } from './helpers.j
 const INVALID = 'fixtures/scenarios/cli-invalid.yaml';
 const SYNTAX = 'fixtures/scenarios/cli-syntax-error.yaml';
 
-describe('chargestorm validate', { concurrency: true }, () => {
+describe('chargestorm validate', { concurrency: 4 }, () => {
   test('a valid scenario: exit 0 and a one-line summary on stdout, nothing on stderr', async () => {
     const r = await runCli(['validate', 'scenarios/quickstart.yaml']);
     assertExit(r, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planStations, type PlannedStation } from '../../src/fleet/plan.js';
+import { planSize, planStations, type PlannedStation } from '../../src/fleet/plan.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import type { ScenarioSpec } from '../../src/scenario/spec.js';
 
@@ -61,6 +61,15 @@ describe('planStations', () => {
       });
     }
   }
+
+  test('planSize is the length of the shard\'s plan, without building it', () => {
+    for (const s of [ONE_GROUP, THREE_GROUPS, spec('stations: [{ count: 3 }]')]) {
+      for (let n = 1; n <= 5; n++) {
+        for (let i = 0; i < n; i++) assert.equal(planSize(s, { index: i, count: n }), planStations(s, { index: i, count: n }).length, `shard ${i}/${n}`);
+      }
+      assert.equal(planSize(s), planStations(s).length);
+    }
+  });
 
   test('more shards than stations: the extra shards are empty, the rest is still exact', () => {
     const small = spec('stations: [{ count: 3 }]');

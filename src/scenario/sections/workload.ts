@@ -2,19 +2,20 @@ import type { Path, Problems } from '../problems.js';
 import { describe, duration, Fields, isRaw, number, oneOf, readMap, type Reader } from '../read.js';
 import type { RateStage, WorkKind, WorkloadSpec } from '../spec.js';
 
-export const EXECUTORS = ['sessions', 'constant-arrival-rate', 'ramping-arrival-rate', 'closed-loop'] as const;
+export const EXECUTORS = ['sessions', 'constant-arrival-rate', 'ramping-arrival-rate', 'per-station-rate', 'closed-loop'] as const;
 /** What one iteration does: a whole charging session on a free EVSE, or one station→CSMS call. */
 export const WORK_KINDS = ['session', 'Heartbeat', 'Authorize', 'MeterValues', 'StatusNotification', 'DataTransfer'] as const;
 
-const KEYS = ['executor', 'work', 'rate', 'timeUnit', 'startRate', 'stages', 'poisson', 'pause'] as const;
+const KEYS = ['executor', 'work', 'rate', 'timeUnit', 'startRate', 'stages', 'poisson', 'pause', 'maxQueue'] as const;
 
 export const DEFAULT_WORKLOAD: WorkloadSpec = Object.freeze({
-  executor: 'sessions', work: 'session', rate: 0, startRate: 0, stages: Object.freeze([]), poisson: false, pauseMs: 0,
+  executor: 'sessions', work: 'session', rate: 0, startRate: 0, stages: Object.freeze([]), poisson: false, pauseMs: 0, maxQueue: 100,
 }) as WorkloadSpec;
 
 /**
  * `workload:` — k6-style executors for the work stations do once connected (k6 `constant-arrival-rate`,
- * `ramping-arrival-rate`; `closed-loop` is each station iterating back to back, like k6 `constant-vus`).
+ * `ramping-arrival-rate`; `per-station-rate` is every station on its own fixed schedule, wrk2's model;
+ * `closed-loop` is each station iterating back to back, like k6 `constant-vus`).
  * `sessions` (default) lets every EVSE draw its own Poisson plug-in arrivals from `sessions:`.
  * Rates are iterations per `timeUnit` (default 1s) across the whole fleet.
  */
@@ -31,10 +32,16 @@ export function readWorkload(p: Problems, v: unknown, path: Path): WorkloadSpec 
   const stages = f.maybe('stages', stageList);
   const poisson = f.opt('poisson', false, bool);
   const pauseMs = f.opt('pause', 0, duration({ min: 0 }));
+  const maxQueue = f.opt('maxQueue', DEFAULT_WORKLOAD.maxQueue, number({ min: 0, max: 100_000 }));
   const need = (key: string, ok: boolean, why: string): void => { if (!ok) p.add(f.at(key), why); };
-  if (executor === 'constant-arrival-rate') need('rate', rate !== undefined, `'rate' is required for constant-arrival-rate (iterations per timeUnit)`);
+  if (executor === 'constant-arrival-rate' || executor === 'per-station-rate') {
+    need('rate', rate !== undefined, `'rate' is required for ${executor} (iterations per timeUnit${executor === 'per-station-rate' ? ', per station' : ''})`);
+  }
   if (executor === 'ramping-arrival-rate') need('stages', stages !== undefined, `'stages' is required for ramping-arrival-rate, e.g. [{ duration: 30s, target: 200 }]`);
-  if (executor !== 'constant-arrival-rate' && f.has('rate')) p.add(f.at('rate'), `'rate' only applies to constant-arrival-rate`);
+  if (executor !== 'constant-arrival-rate' && executor !== 'per-station-rate' && f.has('rate')) {
+    p.add(f.at('rate'), `'rate' only applies to constant-arrival-rate and per-station-rate`);
+  }
+  if (executor !== 'per-station-rate' && f.has('maxQueue')) p.add(f.at('maxQueue'), `'maxQueue' only applies to per-station-rate`);
   if (executor !== 'ramping-arrival-rate' && (f.has('stages') || f.has('startRate'))) {
     p.add(f.at(f.has('stages') ? 'stages' : 'startRate'), `'stages'/'startRate' only apply to ramping-arrival-rate`);
   }
@@ -42,7 +49,7 @@ export function readWorkload(p: Problems, v: unknown, path: Path): WorkloadSpec 
   if (executor !== 'closed-loop' && f.has('pause')) p.add(f.at('pause'), "'pause' only applies to closed-loop");
   return {
     executor, work, rate: perSecond(rate ?? 0), startRate: perSecond(startRate),
-    stages: (stages ?? []).map((s) => ({ duration: s.duration, target: perSecond(s.target) })), poisson, pauseMs,
+    stages: (stages ?? []).map((s) => ({ duration: s.duration, target: perSecond(s.target) })), poisson, pauseMs, maxQueue,
   };
 }
 

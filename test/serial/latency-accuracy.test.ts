@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseScenario } from '../../src/scenario/load.js';
+import { MetricsRegistry } from '../../src/metrics/registry.js';
+import { summarize } from '../../src/metrics/summary.js';
+import { runFleet } from '../../src/fleet/runner.js';
+import { startTimedServer } from '../support/timed-server.js';
+
+// Measurement accuracy (issue: "Scale and measurement"): latency is timed from the intended send time, so it
+// is exact against a server of known timing and shows a stall that the service time hides (wrk2's point).
+
+function scenario(stations: number, ratePerStation: number, seconds: number): string {
+  return `
+name: accuracy
+seed: 7
+stations: [{ count: ${stations}, behaviour: idle }]
+workload: { executor: per-station-rate, work: Heartbeat, rate: ${ratePerStation} }
+phases:
+  - { duration: 2s, target: 100% }
+  - { duration: ${seconds}s, target: 100% }
+drainTimeout: 3s
+csms: { heartbeatInterval: 3600 }
+`;
+}
+
+async function run(text: string, target: string) {
+  const spec = parseScenario(text, 'accuracy.yaml');
+  const registry = new MetricsRegistry();
+  await runFleet({ spec, target, registry });
+  return summarize(registry.snapshot());
+}
+
+test('against a server answering in exactly 50 ms, p50 and p99 lie within 2 ms of 50 ms (1,000 stations)', async () => {
+  const server = await startTimedServer({ delayMs: 50 });
+  try {
+    const s = await run(scenario(1000, 1, 6), server.url);
+    const hb = s.actions.Heartbeat!;
+    assert.ok(hb.count >= 4000, `expected thousands of heartbeats, got ${hb.count}`);
+    assert.equal(hb.failed, 0);
+    const p50 = hb.duration.med;
+    const p99 = hb.duration['p(99)']!;
+    assert.ok(Math.abs(p50 - 50) <= 2, `p50 ${p50} ms`);
+    assert.ok(Math.abs(p99 - 50) <= 2, `p99 ${p99} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a 2 s stall shows in the corrected p99 and not in the service-time p99', async () => {
+  const server = await startTimedServer({ delayMs: 0, stallAtMs: 5000, stallMs: 2000 });
+  try {
+    const s = await run(scenario(100, 25, 9), server.url);
+    const hb = s.actions.Heartbeat!;
+    assert.ok(hb.count >= 15000, `expected ~20k heartbeats, got ${hb.count}`);
+    const corrected = hb.duration['p(99)']!;
+    const service = hb.service['p(99)']!;
+    assert.ok(corrected >= 1000, `corrected p99 ${corrected} ms should show the 2 s stall`);
+    assert.ok(service < 100, `service-time p99 ${service} ms should not`);
+    assert.ok(hb.duration.max >= 1900, `the stalled calls waited ~2 s (max ${hb.duration.max} ms)`);
+  } finally {
+    await server.close();
+  }
+});
