@@ -115,8 +115,9 @@ export interface ConnectRate {
  */
 export function connectRate(s: SummaryLike): ConnectRate | null {
   const points = s.series?.points ?? [];
-  const peak = peakConnected(s);
-  if (peak <= 0 || points.length === 0) return null;
+  // The series' own peak: the gauge's maximum may fall between two per-second points.
+  const peak = Math.max(0, ...points.map(connectedAt));
+  if (peak <= 0) return null;
   let prev = 0;
   let first = -1, last = -1, best = 0;
   points.forEach((p, i) => {
@@ -140,4 +141,16 @@ export function connectRate(s: SummaryLike): ConnectRate | null {
 /** Resident memory per connected station (KiB), from the RSS sum of every generator process at the peak. */
 export function kibPerStation(rssKiB: number, connected: number): number | null {
   return connected > 0 && rssKiB > 0 ? rssKiB / connected : null;
+}
+
+/** Largest `connected` in the embedded CSMS's stats lines (`[csms] {"connected":N,...}`) on its stderr; null if none. */
+export function csmsPeakConnected(stderr: string): number | null {
+  let peak: number | null = null;
+  for (const m of stderr.matchAll(/^\[csms\] (\{"connected":.*\})$/gm)) {
+    try {
+      const v = (JSON.parse(m[1]!) as { connected?: unknown }).connected;
+      if (typeof v === 'number') peak = Math.max(peak ?? 0, v);
+    } catch { /* a torn line */ }
+  }
+  return peak;
 }

@@ -22,6 +22,8 @@ export interface Plan {
   csmsWorkers: number;
   /** Start the CSMS with `--scenario` (its `csms:` section: heartbeat interval). */
   csmsFromScenario: boolean;
+  /** `--heartbeat` for the CSMS (overrides the scenario's), so a short quick hold still sees heartbeats. */
+  csmsHeartbeat?: number;
   ceiling: CeilingArgs;
   /** Hard limits on each program's run (ms). */
   runTimeoutMs: number;
@@ -44,12 +46,12 @@ export function planFor(name: MeasurementName, quick: boolean): Plan {
       const stations = name === 'calls-1k' ? 1000 : quick ? 2000 : 10_000;
       const c = ceiling(stations, quick ? 3 : 10);
       return {
-        ...base, stations, ...(quick ? { duration: '8s' } : {}), csmsWorkers: 1, ceiling: c,
+        ...base, stations, ...(quick ? { duration: '12s' } : {}), csmsWorkers: 1, ceiling: c,
         runTimeoutMs: 120_000, ceilingTimeoutMs: ceilingTimeout(c),
       };
     }
     case 'connect-rate': {
-      const stations = quick ? 2000 : 10_000;
+      const stations = quick ? 5000 : 10_000;
       const c = ceiling(stations, 1);
       return { ...base, stations, csmsWorkers: 1, ceiling: c, runTimeoutMs: 90_000, ceilingTimeoutMs: ceilingTimeout(c) };
     }
@@ -58,7 +60,7 @@ export function planFor(name: MeasurementName, quick: boolean): Plan {
       const p = processesFor(stations);
       const c = ceiling(stations, quick ? 3 : 5);
       return {
-        ...base, stations, ...(quick ? { duration: '20s' } : {}), procs: p, csmsWorkers: p, csmsFromScenario: true, ceiling: c,
+        ...base, stations, ...(quick ? { duration: '20s', csmsHeartbeat: 5 } : {}), procs: p, csmsWorkers: p, csmsFromScenario: true, ceiling: c,
         runTimeoutMs: quick ? 120_000 : 420_000, ceilingTimeoutMs: ceilingTimeout(c),
       };
     }
@@ -71,9 +73,11 @@ export function ceilingArgv(script: string, c: CeilingArgs): string[] {
 }
 
 export function csmsArgv(p: Plan): string[] {
-  return ['bin/chargestorm.js', 'csms', '--port', '0', '--quiet', '--stats-every', '0',
+  // Not quiet: its once-a-second stats line tells the bench how many stations the CSMS itself saw connected.
+  return ['bin/chargestorm.js', 'csms', '--port', '0', '--stats-every', '1',
     ...(p.csmsWorkers > 1 ? ['--workers', String(p.csmsWorkers)] : []),
-    ...(p.csmsFromScenario ? ['--scenario', p.scenario] : [])];
+    ...(p.csmsFromScenario ? ['--scenario', p.scenario] : []),
+    ...(p.csmsHeartbeat !== undefined ? ['--heartbeat', String(p.csmsHeartbeat)] : [])];
 }
 
 export function runArgv(p: Plan, target: string, summaryFile: string): string[] {
@@ -88,6 +92,8 @@ export interface ChargestormOutcome {
   /** Peak RSS (KiB) and CPU seconds of the generator process group (the run and its children). */
   generator: { rssKiB: number; cpuS: number; processes: number };
   csms: { rssKiB: number; cpuS: number; processes: number };
+  /** Most stations connected at once as the CSMS counted them (its stats lines), if it printed any. */
+  csmsPeakConnected: number | null;
   wallS: number;
 }
 
@@ -130,7 +136,8 @@ export function rowsFor(p: Plan, cs: Outcome<ChargestormOutcome>, ceil: Outcome<
       })];
     }
     case 'hold-100k': {
-      const peak = s ? peakConnected(s) : null;
+      // The CSMS's own count is the ground truth of what was held; the generator's is the fallback.
+      const peak = cs.ok && cs.value.csmsPeakConnected !== null ? cs.value.csmsPeakConnected : s ? peakConnected(s) : null;
       const fromProc = cs.ok && peak ? kibPerStation(cs.value.generator.rssKiB, peak) : null;
       const kib = fromProc ?? s?.loadgen?.kibPerStation ?? null;
       return [

@@ -4,6 +4,7 @@ import { reportError } from './output.js';
 import { registerRun } from './run.js';
 import { registerCsms } from './csms.js';
 import { registerValidate } from './validate.js';
+import { registerMerge } from './merge.js';
 
 /** The `chargestorm` program; the only composition root. */
 export function program(): Command {
@@ -15,6 +16,7 @@ export function program(): Command {
   registerRun(p);
   registerCsms(p);
   registerValidate(p);
+  registerMerge(p);
   return p;
 }
 

@@ -14,8 +14,10 @@ import { planSize } from '../fleet/plan.js';
 import { intOption, writableFileOption } from './output.js';
 import { startEmbeddedCsms, type EmbeddedCsms } from './embedded.js';
 import { distributionOptions, type DistributionOptions } from './distribution.js';
+import { collect, Gates, type GateOptions } from './gates.js';
+import type { ThresholdResult } from '../metrics/thresholds.js';
 
-interface RunOptions extends DistributionOptions {
+interface RunOptions extends DistributionOptions, GateOptions {
   target?: string;
   stations?: string;
   duration?: string;
@@ -46,6 +48,10 @@ export function registerRun(program: Command): void {
     .option('--local-ips <list>', 'source addresses to rotate stations over, e.g. 127.0.0.1-127.0.0.8 or 10.0.0.5,10.0.0.6')
     .option('--max-loadgen-lag <time>', 'fail the run (exit 99) if a generator process\'s event-loop delay p99 exceeds this, e.g. 100ms')
     .option('--summary-export <file>', 'write the end-of-run summary as JSON (schema: src/metrics/SUMMARY.md)')
+    .option('--threshold <selector:expr>', 'pass/fail criterion, k6 syntax, repeatable, added to the scenario\'s thresholds: '
+      + '\'ocpp_call_duration{action:BootNotification}:p(99)<500\', \'ocpp_call_failed:rate<0.01\' (exit 99 when one fails)', collect)
+    .option('--junit <file>', 'write the threshold results as JUnit XML (one testcase per threshold)')
+    .option('--hlog <file>', 'write per-second latency histograms as an HdrHistogram interval log (format 1.3, one tag per metric/action)')
     .option('-q, --quiet', 'no progress line and no report on stdout (use with --summary-export)')
     .option('-v, --verbose', 'trace connection failures and protocol events to stderr')
     .option('--no-color', 'no ANSI colours in the report')
@@ -75,6 +81,8 @@ export type RunSummary = Summary & {
   loadgen: LoadgenReport;
   execution: { processes: number; shard: string; peakConnected: number; interrupted: boolean; errors: string[] };
   embeddedCsms?: unknown;
+  /** Threshold results (scenario `thresholds:` and --threshold), documented in src/metrics/SUMMARY.md. */
+  thresholds?: ThresholdResult[];
   /** The raw merged metrics (histograms as HDR compressed base64), so `chargestorm merge` can combine shards exactly. */
   snapshot: MetricsSnapshot;
 };
@@ -84,6 +92,7 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   writableFileOption('--summary-export', o.summaryExport);
   const dist = distributionOptions(o, loaded);
   const spec: ScenarioSpec = dist.spec;
+  const gates = Gates.prepare(spec, o);
   const maxLagMs = o.maxLoadgenLag === undefined ? undefined : parseDuration(o.maxLoadgenLag);
   if (o.maxLoadgenLag !== undefined && (maxLagMs === undefined || maxLagMs <= 0)) {
     throw new ToolError('E_BAD_OPTION', `--max-loadgen-lag expects a time such as 100ms, got '${o.maxLoadgenLag}'`, ExitCode.invalidInput);
@@ -120,6 +129,7 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
       ...(dist.startAtMs !== undefined ? { startAtMs: dist.startAtMs } : {}),
       ...(o.verbose ? { verbose: (line: string) => process.stderr.write(`${line}\n`) } : {}),
       onProgress(p) {
+        gates.tick(p, () => abort.abort());
         if (maxLagMs !== undefined && p.lagP99Ms > maxLagMs && p.elapsedMs > 2000) {
           lagExceeded = Math.max(lagExceeded, p.lagP99Ms);
           if (!abort.signal.aborted) {
@@ -141,7 +151,7 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   }
   const csmsStats = csms ? await csms.close() : undefined;
   const summary: RunSummary = {
-    ...summarize(result.snapshot, { scenario: spec.name, target, stations: result.stationsPlanned }),
+    ...summarize(result.snapshot, { scenario: spec.name, target, stations: result.stationsPlanned, percentiles: gates.percentiles }),
     loadgen: result.loadgen,
     execution: {
       processes: result.processes, shard: `${dist.shard.index}/${dist.shard.count}`, peakConnected: result.peakConnected,
@@ -150,14 +160,15 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
     ...(csmsStats ? { embeddedCsms: csmsStats } : {}),
     snapshot: result.snapshot,
   };
+  summary.thresholds = gates.finish(summary, result.snapshot);
   if (o.summaryExport) writeFileSync(o.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);
   if (!o.quiet) {
-    process.stdout.write(`${formatReport(summary, { color })}\n`);
+    process.stdout.write(`${formatReport(summary, { color, thresholds: summary.thresholds })}\n`);
     process.stdout.write(`  LOAD GENERATOR  ${result.processes} process${result.processes === 1 ? '' : 'es'}, `
       + `${summary.loadgen.kibPerStation} KiB per connected station\n    ${summary.loadgen.verdict}\n`);
     for (const e of result.errors) process.stderr.write(`chargestorm: ${e}\n`);
   }
-  if (result.interrupted && lagExceeded === 0) return ExitCode.interrupted;
-  if (lagExceeded > 0) return ExitCode.thresholdsFailed;
+  if (result.interrupted && lagExceeded === 0 && gates.abortedBy === null) return ExitCode.interrupted;
+  if (lagExceeded > 0 || gates.failed) return ExitCode.thresholdsFailed;
   return result.errors.length > 0 ? ExitCode.runtimeError : ExitCode.ok;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadScenarioFile } from '../scenario/load.js';
 import { totalStations } from '../scenario/spec.js';
 import { formatDuration } from '../util/duration.js';
+import { parseGateThresholds } from './gates.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -10,8 +11,10 @@ export function registerValidate(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .action((file: string) => {
       const spec = loadScenarioFile(file);
+      const thresholds = parseGateThresholds(spec);
+      const gated = thresholds.length > 0 ? `, ${thresholds.length} threshold${thresholds.length === 1 ? '' : 's'}` : '';
       const groups = spec.groups.map((g) => `${g.name} ×${g.count}`).join(', ');
       process.stdout.write(`${file}: valid — ${totalStations(spec)} stations (${groups}), ${formatDuration(spec.duration)}, `
-        + `target ${spec.target ?? 'embedded CSMS'}\n`);
+        + `target ${spec.target ?? 'embedded CSMS'}${gated}\n`);
     });
 }

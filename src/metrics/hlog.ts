@@ -1,4 +1,5 @@
-import type { IntervalHistograms } from './interval.js';
+import { intervalsOfSeries, type IntervalHistograms } from './interval.js';
+import type { SeriesData } from './series.js';
 
 /** The version of HdrHistogram's interval log format written (HistogramLogWriter's, Java and JS alike). */
 export const HLOG_FORMAT_VERSION = '1.3';
@@ -27,8 +28,13 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 export class HlogWriter {
   private headerDone = false;
 
-  /** `baseMs`: the log's StartTime and BaseTime (ms since the epoch); interval timestamps are relative to it. */
-  constructor(private readonly out: (text: string) => void, readonly baseMs: number) {}
+  /**
+   * `startMs`: the run's start (the log's StartTime, ms since the epoch). `baseMs`: what interval timestamps are
+   * relative to (BaseTime); by default the start's whole second, as series intervals are keyed by second.
+   */
+  constructor(
+    private readonly out: (text: string) => void, readonly startMs: number, readonly baseMs = Math.floor(startMs / 1000) * 1000,
+  ) {}
 
   /** The header; written by the first `interval()` if not called before. */
   header(): void {
@@ -36,7 +42,7 @@ export class HlogWriter {
     this.headerDone = true;
     this.out([
       `#[Histogram log format version ${HLOG_FORMAT_VERSION}]`,
-      `#[StartTime: ${seconds(this.baseMs)} (seconds since epoch), ${new Date(this.baseMs).toISOString()}]`,
+      `#[StartTime: ${seconds(this.startMs)} (seconds since epoch), ${new Date(this.startMs).toISOString()}]`,
       `#[BaseTime: ${seconds(this.baseMs)} (seconds since epoch)]`,
       '#[chargestorm: values in microseconds, Interval_Max in milliseconds; tags: ocpp_call_duration (all actions),'
         + ' ocpp_call_duration.<Action>, ocpp_connect_duration]',
@@ -57,4 +63,13 @@ export class HlogWriter {
     }
     if (text !== '') this.out(text);
   }
+}
+
+/** A whole hlog from a (merged) snapshot's series: every second that timed something, every tag. */
+export function hlogOfSeries(series: SeriesData, startMs: number): string {
+  let text = '';
+  const w = new HlogWriter((t) => { text += t; }, startMs);
+  w.header();
+  for (const iv of intervalsOfSeries(series)) w.interval(iv);
+  return text;
 }

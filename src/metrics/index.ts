@@ -19,7 +19,7 @@ export {
   parseThresholds, parseThresholdEntry, splitThresholdOption, evaluateThresholds, thresholdPercentiles, abortingResults,
   aggregationApplies, type Threshold, type ThresholdResult, type ThresholdInput, type ThresholdOp,
 } from './thresholds.js';
-export { liveMetrics, evaluateLive } from './live.js';
-export { intervalTag, mergeIntervals, type IntervalHistogram, type IntervalHistograms } from './interval.js';
-export { HlogWriter, HLOG_FORMAT_VERSION, HLOG_MAX_VALUE_UNIT_RATIO } from './hlog.js';
+export { liveMetrics, evaluateLive, snapshotView } from './live.js';
+export { intervalTag, intervalsOfSeries, mergeIntervals, type IntervalHistogram, type IntervalHistograms } from './interval.js';
+export { HlogWriter, hlogOfSeries, HLOG_FORMAT_VERSION, HLOG_MAX_VALUE_UNIT_RATIO } from './hlog.js';
 export { formatJUnit, xmlEscape, type JUnitOptions } from './junit.js';

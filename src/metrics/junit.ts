@@ -42,7 +42,8 @@ export function formatJUnit(results: readonly ThresholdResult[], opts: JUnitOpti
   for (const r of results) {
     const head = `    <testcase${attrs([['classname', r.metric], ['name', r.expression], ['time', '0']])}`;
     if (r.passed) { lines.push(`${head}/>`); continue; }
-    const why = `${observedText(r)}; expected ${r.expression}${r.abortOnFail ? ' (abortOnFail)' : ''}`;
+    const aborted = r.abortedRun ? `; aborted the run at ${r.abortedRun.elapsedMs} ms (observed ${r.abortedRun.observed})` : '';
+    const why = `${observedText(r)}; expected ${r.expression}${aborted}`;
     lines.push(`${head}>`);
     lines.push(`      <failure${attrs([['message', why], ['type', r.error !== undefined ? 'unreadable' : 'threshold']])}>${xmlEscape(`${r.metric}: ${why}`)}</failure>`);
     lines.push('    </testcase>');

@@ -118,7 +118,9 @@ function thresholdsSection(results: readonly ThresholdResult[], paint: Paint): s
   if (results.length === 0) return [];
   const rows = results.map((t) => {
     const mark = t.passed ? paint('✓', 'green') : paint('✗', 'red');
-    const seen = t.error ?? (t.observed === null ? '' : `observed ${fmtNum(t.observed, Number.isInteger(t.observed) ? 0 : 3)}`);
+    const num = (x: number): string => fmtNum(x, Number.isInteger(x) ? 0 : 3);
+    let seen = t.error ?? (t.observed === null ? '' : `observed ${num(t.observed)}`);
+    if (t.abortedRun) seen += `; aborted the run at ${formatDuration(t.abortedRun.elapsedMs)} (observed ${num(t.abortedRun.observed)})`;
     return `    ${mark} ${t.metric}  ${t.expression}  ${paint(seen, t.passed ? 'dim' : 'red')}`.trimEnd();
   });
   return [paint('  THRESHOLDS', 'bold'), ...rows];

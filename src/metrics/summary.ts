@@ -183,14 +183,15 @@ export function summarize(snap: MetricsSnapshot, opts: SummarizeOptions = {}): S
       stations: opts.stations ?? null,
       startTime: new Date(snap.startMs).toISOString(),
       endTime: new Date(snap.endMs).toISOString(),
-      durationMs,
+      // The clock may give fractions of a millisecond; durations are µs resolution everywhere (SUMMARY.md).
+      durationMs: round(durationMs),
       shards: snap.shards,
     },
     calls, actions, incoming, connect, counters, gauges,
     series: {
       intervalMs: snap.series.intervalMs,
       truncated: snap.series.truncated,
-      points: snap.series.points.map((p) => ({ t: p.t, ms: p.ms, calls: p.calls, errors: p.errors, p99: ms(p.p99Us), gauges: p.gauges })),
+      points: snap.series.points.map((p) => ({ t: p.t, ms: round(p.ms), calls: p.calls, errors: p.errors, p99: ms(p.p99Us), gauges: p.gauges })),
     },
     metrics: {},
   };

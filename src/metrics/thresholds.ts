@@ -38,6 +38,8 @@ export interface ThresholdResult {
   delayAbortEvalMs: number;
   /** Why the threshold could not be evaluated (metric never appears, no samples, wrong aggregation); counts as failed. */
   error?: string;
+  /** Set when this threshold's abortOnFail ended the run: when (ms into the run) and what it observed then. */
+  abortedRun?: { elapsedMs: number; observed: number };
 }
 
 /** A threshold as written in a scenario: a bare expression or k6's object form. */

@@ -71,6 +71,7 @@ export function buildSpec(p: Problems, d: Draft, o: ScenarioOverrides, file: str
     csms: d.csms,
   };
   if (target !== undefined) spec.target = target;
+  if (d.thresholds !== undefined) spec.thresholds = d.thresholds;
   return spec;
 }
 

@@ -1,18 +1,22 @@
 import { basename, extname } from 'node:path';
 import { DEFAULTS } from './defaults.js';
-import type { Problems } from './problems.js';
+import type { Locator, Problems } from './problems.js';
 import { Fields, isAbsent, isRaw, readMap } from './read.js';
 import { readCsms } from './sections/csms.js';
 import { readGeneral, readReconnect, readSecurity, type General } from './sections/general.js';
 import { readPhases, type PhaseDraft } from './sections/phases.js';
 import { readSessions } from './sections/sessions.js';
 import { readStations } from './sections/stations.js';
+import { readThresholds } from './sections/thresholds.js';
 import { DEFAULT_WORKLOAD, readWorkload } from './sections/workload.js';
-import type { CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec, WorkloadSpec } from './spec.js';
+import type {
+  CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec, ThresholdEntrySpec, WorkloadSpec,
+} from './spec.js';
 
 export const TOP_LEVEL_KEYS = [
   'name', 'target', 'protocols', 'seed', 'validation', 'callTimeout', 'maxConnecting', 'localAddresses', 'security',
   'reconnect', 'stations', 'sessions', 'workload', 'phases', 'duration', 'drainTimeout', 'csms',
+  'thresholds',
 ] as const;
 
 /** Every section read and defaulted; phase targets are still unresolved (they depend on the final total). */
@@ -25,12 +29,17 @@ export interface Draft {
   workload: WorkloadSpec;
   phases: PhaseDraft[];
   csms: CsmsSpec;
+  /** Absent when the file has no `thresholds:`. */
+  thresholds?: ThresholdEntrySpec[];
   /** Which sections read without problems: cross-section checks only run on clean inputs, never on fallbacks. */
   clean: { groups: boolean; phases: boolean; csms: boolean };
 }
 
-/** Reads the document section by section; each section reports all of its own problems. */
-export function readDraft(p: Problems, doc: unknown, file: string): Draft | undefined {
+/**
+ * Reads the document section by section; each section reports all of its own problems. `locate` gives entries
+ * that are checked later, outside this module (thresholds), their line in the file.
+ */
+export function readDraft(p: Problems, doc: unknown, file: string, locate?: Locator): Draft | undefined {
   if (isAbsent(doc)) {
     p.add([], "the scenario is empty — at least 'stations:' is required, e.g. 'stations: [{count: 10}]'");
     return undefined;
@@ -52,6 +61,7 @@ export function readDraft(p: Problems, doc: unknown, file: string): Draft | unde
   const [groups, groupsClean] = section(() => f.req<StationGroupSpec[]>('stations', [], readStations));
   const [phases, phasesClean] = section(() => readPhases(p, f));
   const [csms, csmsClean] = section(() => (f.has('csms') ? readCsms(p, f.raw.csms, f.at('csms')) : DEFAULTS.csms));
+  const thresholds = f.has('thresholds') ? readThresholds(p, f.raw.thresholds, f.at('thresholds'), locate) : undefined;
   return {
     general,
     security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security')) : DEFAULTS.security,
@@ -63,6 +73,7 @@ export function readDraft(p: Problems, doc: unknown, file: string): Draft | unde
     workload: f.has('workload') ? readWorkload(p, f.raw.workload, f.at('workload')) : DEFAULT_WORKLOAD,
     phases: phases ?? [],
     csms,
+    ...(thresholds ? { thresholds } : {}),
     clean: { groups: groupsClean, phases: phasesClean && phases !== undefined, csms: csmsClean },
   };
 }

@@ -34,7 +34,7 @@ export function parseScenario(text: string, file: string, overrides?: ScenarioOv
   const valid = checkOverrides(p, overrides);
   const source = parseSource(text, p);
   if (!source) throw new InvalidInputError(p.resolve());
-  const draft = readDraft(p, source.value, file);
+  const draft = readDraft(p, source.value, file, source.locate);
   if (draft) checkDraft(p, draft);
   const spec = draft ? buildSpec(p, draft, valid, file) : undefined;
   if (!spec || p.size > 0) throw new InvalidInputError(p.resolve(source.locate));

@@ -162,6 +162,23 @@ export interface WorkloadSpec {
   maxQueue: number;
 }
 
+/**
+ * One entry of `thresholds:` as written (k6 syntax), checked for shape only: the metrics module parses the
+ * expression and knows the metric names, and the scenario module may not import it, so the composition root
+ * parses these with `parseThresholdEntry` and reports problems at `path`/`line`.
+ */
+export interface ThresholdEntrySpec {
+  /** The metric selector (map key): `ocpp_call_duration{action:BootNotification}`. */
+  selector: string;
+  /** The entry: an expression (`p(99)<500`) or k6's object form. */
+  value: string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string | number };
+  /** YAML path, for messages: `thresholds.ocpp_call_failed[0]`. */
+  path: string;
+  /** Position of the entry in the file (1-based). */
+  line?: number;
+  column?: number;
+}
+
 export interface ScenarioSpec {
   /** Source file (for messages). */
   file: string;
@@ -189,6 +206,8 @@ export interface ScenarioSpec {
   /** Time after the last phase to let in-flight calls finish and stations end transactions (ms). */
   drainTimeout: number;
   csms: CsmsSpec;
+  /** `thresholds:` entries in file order; absent when the file has none. */
+  thresholds?: readonly ThresholdEntrySpec[];
 }
 
 /** Total stations of a scenario. */

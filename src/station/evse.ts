@@ -27,6 +27,8 @@ export interface Tx {
   remoteStartId?: number;
   startRegisterWh: number;
   lastAdvanceMs: number;
+  /** The smart-charging limit (W) in force since lastAdvanceMs; undefined = none. */
+  limitW: number | undefined;
   chargingMs: number;
 }
 
@@ -141,7 +143,7 @@ export class Evse {
     const now = this.station.nowMs();
     return {
       id: randomUUID(), seqNo: 0, startedMs: now, authorized: false, evConnected: false, chargingState: 'Idle',
-      pendingIdToken: false, pendingEvse: true, startRegisterWh: this.physics.registerWh, lastAdvanceMs: now, chargingMs: 0,
+      pendingIdToken: false, pendingEvse: true, startRegisterWh: this.physics.registerWh, lastAdvanceMs: now, limitW: undefined, chargingMs: 0,
     };
   }
 
@@ -184,11 +186,14 @@ export class Evse {
   }
 
   private authorize(tx: Tx, token: IdToken, trigger: string): void {
+    // Settle the time before the power path closed (nothing flowed), so it is not charged for later.
+    this.advance();
     tx.idToken = token;
     tx.authorized = true;
     tx.pendingIdToken = true;
     if (tx.evConnected) {
-      this.physics.energize(true, this.limitW(tx));
+      tx.limitW = this.limitW(tx);
+      this.physics.energize(true, tx.limitW);
       tx.chargingState = this.physics.state;
     }
     this.emit('Updated', trigger, null);
@@ -271,7 +276,8 @@ export class Evse {
     this.advance();
     tx.evConnected = true;
     this.plugCar();
-    this.physics.energize(true, this.limitW(tx));
+    tx.limitW = this.limitW(tx);
+    this.physics.energize(true, tx.limitW);
     tx.chargingState = this.physics.state;
     this.emit('Updated', 'CablePluggedIn', null);
     this.arm(EvseTimer.meter, this.ctx.spec.sessions.meterInterval);
@@ -305,17 +311,25 @@ export class Evse {
 
   // ------------------------------------------------------------------------------------------ events
 
-  /** Integrates the EV's power up to now under the current limit; returns true if the charging state changed. */
+  /**
+   * Integrates the EV's power up to now, then takes the limit in force now for what follows; returns true if the
+   * charging state changed. Power is piecewise constant between events: the past interval ran under the limit
+   * that applied when it began — a profile installed or cleared since then counts from now, not retroactively —
+   * so the power an event reports is the power of the interval after it.
+   */
   private advance(): boolean {
     const tx = this.tx;
     if (!tx) return false;
     const now = this.station.nowMs();
     const dt = now - tx.lastAdvanceMs;
     tx.lastAdvanceMs = now;
-    if (!tx.authorized || !tx.evConnected || dt <= 0) return false;
-    if (tx.chargingState === 'Charging') tx.chargingMs += dt;
-    // Power is piecewise constant between events: integrate the past interval under the limit that applied.
-    this.physics.advance(dt, this.limitW(tx, now - dt));
+    if (!tx.authorized || !tx.evConnected) return false;
+    if (dt > 0) {
+      if (tx.chargingState === 'Charging') tx.chargingMs += dt;
+      this.physics.advance(dt, tx.limitW);
+    }
+    tx.limitW = this.limitW(tx, now);
+    this.physics.energize(true, tx.limitW);
     const next = this.physics.state;
     if (next !== tx.chargingState) { tx.chargingState = next; return true; }
     return false;

@@ -130,6 +130,9 @@ const HANDLERS: Record<string, Handler> = {
   GetBaseReport(st, p) {
     const chunks = st.dm.report(p.reportBase);
     if (chunks.length === 0) return { status: 'EmptyResultSet' };
+    // VariableCharacteristics.maxElements is new in 2.1: a 2.0.1 NotifyReport carrying it fails validation and that
+    // part would never be sent (FLOWS.md §1.8).
+    if (st.version !== '2.1') for (const chunk of chunks) for (const d of chunk) delete d.variableCharacteristics.maxElements;
     queueMicrotask(() => {
       chunks.forEach((reportData, seqNo) => void st.call('NotifyReport', {
         requestId: p.requestId, generatedAt: st.now(), seqNo, tbc: seqNo < chunks.length - 1, reportData,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { assertExit, assertNoStack, readJson, runCli, startCli, tempDir, type CliProcess } from './helpers.js';
+import { assertExit, assertNoStack, readJson, repoRoot, runCli, startCli, tempDir, type CliProcess } from './helpers.js';
 
 const SMALL = 'fixtures/scenarios/cli-small.yaml';
 const SECURE = 'fixtures/scenarios/cli-secure.yaml';
@@ -12,7 +14,7 @@ after(() => tmp.cleanup());
 
 /** Starts `chargestorm csms --port 0 ...` and returns it with the target its banner tells users to pass to `run`. */
 async function startServer(...extra: string[]): Promise<{ cli: CliProcess; target: string }> {
-  const cli = startCli(['csms', '--port', '0', '--stats-every', '0', ...extra], 20_000);
+  const cli = startCli(['csms', '--port', '0', '--stats-every', '0', ...extra], 60_000);
   const m = await cli.waitFor(/^chargestorm csms listening on (ws:\/\/127\.0\.0\.1:\d+\/ocpp)\/<stationId> \(ocpp2\.1, ocpp2\.0\.1\)$/m);
   return { cli, target: m[1]! };
 }
@@ -29,26 +31,49 @@ describe('chargestorm csms', { concurrency: 3 }, () => {
   test('the README flow: `csms`, then `run --target <its url>`: every station boots, exit 0; SIGTERM stops it with 0', async () => {
     const { cli, target } = await startServer();
     try {
-      const file = tmp.file('csms-run.json');
-      const r = await runCli(['run', SMALL, '--target', target, '--stations', '5', '--duration', '3s', '--quiet', '--summary-export', file]);
-      assertExit(r, 0);
-      assertNoStack(r);
-      const s = readJson(file);
-      assert.equal(s.run.target, target);
-      assert.equal(s.actions.BootNotification.count, 5);
-      assert.equal(s.actions.BootNotification.ok, 5);
-      assert.equal(s.connect.ok, 5);
-      assert.equal(s.calls.failed, 0, JSON.stringify(s.calls.errors));
-      assert.equal(s.embeddedCsms, undefined, 'the run used the external CSMS, not one of its own');
+      const files = [tmp.file('csms-small.json'), tmp.file('csms-quickstart.json')];
+      const results = await Promise.all([
+        runCli(['run', SMALL, '--target', target, '--stations', '5', '--duration', '3s', '--quiet', '--summary-export', files[0]!]),
+        // The README's own command, scaled down.
+        runCli(['run', 'scenarios/quickstart.yaml', '--target', target, '--stations', '5', '--duration', '3s', '--quiet', '--summary-export', files[1]!]),
+      ]);
+      for (const [i, r] of results.entries()) {
+        assertExit(r, 0);
+        assertNoStack(r);
+        const s = readJson(files[i]!);
+        assert.equal(s.run.target, target);
+        assert.equal(s.actions.BootNotification.count, 5);
+        assert.equal(s.actions.BootNotification.ok, 5);
+        assert.equal(s.connect.ok, 5);
+        assert.equal(s.calls.failed, 0, JSON.stringify(s.calls.errors));
+        assert.equal(s.embeddedCsms, undefined, 'the run used the external CSMS, not one of its own');
+      }
     } finally {
       await stop(cli, 'SIGTERM');
     }
     assert.match(cli.stderr(), /\[csms\] CSMS listening on ws:\/\/127\.0\.0\.1:\d+/);
   });
 
+  test('the README pairs `csms --port P` with `run --target ws://127.0.0.1:P/ocpp`, the address the banner prints', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const port = readme.match(/chargestorm csms --port (\d+)/)?.[1];
+    assert.ok(port, 'README shows `chargestorm csms --port N`');
+    assert.ok(readme.includes(`chargestorm run scenarios/quickstart.yaml --target ws://127.0.0.1:${port}/ocpp`), 'README pairs it with run --target');
+  });
+
   test('SIGINT (Ctrl-C) stops it with exit 0 too', async () => {
     const { cli } = await startServer();
     await stop(cli, 'SIGINT');
+  });
+
+  test('a signal the instant the banner appears still stops it cleanly (scripts wait for the banner, then stop)', async () => {
+    for (let i = 0; i < 6; i++) {
+      const cli = startCli(['csms', '--port', '0', '--quiet'], 10_000);
+      cli.child.stdout!.once('data', () => cli.child.kill(i % 2 === 0 ? 'SIGTERM' : 'SIGINT'));
+      const r = await cli.done;
+      assert.equal(r.signal, null, `attempt ${i + 1}: killed by ${r.signal} — the handlers were installed after the banner`);
+      assertExit(r, 0);
+    }
   });
 
   test('--quiet prints only the listening line', async () => {

@@ -19,7 +19,7 @@ describe('chargestorm --help', { concurrency: 4 }, () => {
     assertExit(r, 0);
     assert.equal(r.stderr, '');
     assert.match(r.stdout, /^Usage: chargestorm /);
-    assert.deepEqual(commands.map((c) => c.name).sort(), ['csms', 'run', 'validate']);
+    for (const name of ['run', 'csms', 'validate']) assert.ok(commands.some((c) => c.name === name), `no ${name} command`);
     for (const c of commands) assert.match(r.stdout, new RegExp(`^  ${c.name} `, 'm'), `command ${c.name} missing from:\n${r.stdout}`);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Spawning the real `bin/chargestorm.js` for CLI tests: what a user or a CI job sees (exit code, stdout, stderr),
  * nothing in-process. Every child has a deadline and is killed when it passes it, so a hung command fails its test
- * instead of the whole run.
+ * instead of the whole run. Deadlines are generous: CI runners are shared, and a 4 s run can take 10 s there.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,7 +43,7 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Starts `chargestorm <args>` from the repository root; the deadline covers the whole life of the child. */
-export function startCli(args: readonly string[], timeoutMs = 20_000): CliProcess {
+export function startCli(args: readonly string[], timeoutMs = 40_000): CliProcess {
   const child = spawn(process.execPath, ['bin/chargestorm.js', ...args], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -88,7 +88,7 @@ export function startCli(args: readonly string[], timeoutMs = 20_000): CliProces
 }
 
 /** Runs `chargestorm <args>` to completion. */
-export function runCli(args: readonly string[], timeoutMs = 20_000): Promise<CliResult> {
+export function runCli(args: readonly string[], timeoutMs = 40_000): Promise<CliResult> {
   return startCli(args, timeoutMs).done;
 }
 

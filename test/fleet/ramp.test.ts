@@ -109,6 +109,11 @@ describe('shardTarget', () => {
     assert.equal(shardTarget(5, 10, 0), 0);
   });
 
+  test('never more than the shard\'s stations, even for a target above the fleet', () => {
+    assert.equal(shardTarget(20, 10, 4), 4);
+    assert.equal(shardTarget(11, 10, 10), 10);
+  });
+
   test('never more than the shard\'s stations, and monotone in the fleet target', () => {
     for (const [total, mine] of [[10, 4], [7, 3], [1000, 333]] as const) {
       let last = 0;

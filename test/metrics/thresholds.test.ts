@@ -135,3 +135,51 @@ test('abortOnFail results abort only after delayAbortEval, and never on unreadab
   assert.deepEqual(abortingResults(results, 10_000).map((r) => r.expression), ['count>100']);
   assert.deepEqual(abortingResults(results, 30_000).map((r) => r.expression), ['rate<0.01', 'count>100']);
 });
+
+test('with knownMetrics, names that can never appear are problems, with a suggestion', async () => {
+  const { knownMetrics } = await import('../../src/metrics/names.js');
+  const known = knownMetrics();
+  const { thresholds, problems } = parseThresholds({
+    tx_startd: ['count>0'],
+    latency: ['p(99)<1'],
+    tx_started: ['p(99)<1', 'count>0'],
+    stations_connected: ['value>=1'],
+  }, { file: 's.yaml', knownMetrics: known });
+  assert.deepEqual(thresholds.map((t) => `${t.metric} ${t.expression}`), ['tx_started count>0', 'stations_connected value>=1']);
+  assert.deepEqual(problems.map((p) => p.path), [
+    'thresholds["tx_startd"]', 'thresholds["latency"]', 'thresholds["tx_started"][0]',
+  ]);
+  assert.match(problems[0]!.message, /unknown metric "tx_startd" \(did you mean "tx_started"\?\): it can never appear/);
+  assert.match(problems[1]!.message, /unknown metric "latency": it can never appear in a run — known metrics: .*ocpp_call_duration/);
+  assert.match(problems[2]!.message, /p\(99\) does not apply to a counter metric/);
+});
+
+test('a producer counter that was never bumped reads as 0; a gauge that never appeared has no samples', async () => {
+  const { parseThresholdEntry } = await import('../../src/metrics/thresholds.js');
+  const t1 = parseThresholdEntry('offline_queued', 'count<1', { path: 'x' }).threshold!;
+  const t2 = parseThresholdEntry('ocpp_call_errors{kind:disconnected}', 'count<1', { path: 'y' }).threshold!;
+  const fake = parseThresholdEntry('grid_kw', 'value<1', { path: 'z' }).threshold!;
+  const r = evaluateThresholds([t1, t2, fake], summary);
+  assert.deepEqual(r.map((x) => [x.observed, x.passed, x.error]), [
+    [0, true, undefined], [0, true, undefined], [null, false, 'metric grid_kw never appears in this run'],
+  ]);
+});
+
+test('parseThresholdEntry parses one entry at its own path; splitThresholdOption splits at the last colon outside braces', async () => {
+  const { parseThresholdEntry, splitThresholdOption } = await import('../../src/metrics/thresholds.js');
+  const ok = parseThresholdEntry('ocpp_call_failed', { threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: 5 }, { path: 'thresholds.ocpp_call_failed[2]', file: 'f.yaml' });
+  assert.deepEqual(ok.problems, []);
+  assert.deepEqual([ok.threshold!.path, ok.threshold!.abortOnFail, ok.threshold!.delayAbortEvalMs], ['thresholds.ocpp_call_failed[2]', true, 5000]);
+  const bad = parseThresholdEntry('ocpp_call_failed{action}', 'rate<0.01', { path: '--threshold', file: 'command line' });
+  assert.equal(bad.threshold, undefined);
+  assert.deepEqual(bad.problems.map((p) => [p.file, p.path]), [['command line', '--threshold']]);
+
+  assert.deepEqual(splitThresholdOption('ocpp_call_duration{action:BootNotification}:p(99)<500'),
+    { selector: 'ocpp_call_duration{action:BootNotification}', expression: 'p(99)<500' });
+  assert.deepEqual(splitThresholdOption('ocpp_call_errors{kind:callerror:NotImplemented}: count < 1'),
+    { selector: 'ocpp_call_errors{kind:callerror:NotImplemented}', expression: 'count < 1' });
+  assert.deepEqual(splitThresholdOption('ocpp_call_failed:rate<0.01'), { selector: 'ocpp_call_failed', expression: 'rate<0.01' });
+  for (const bad of ['ocpp_call_failed', 'ocpp_call_duration{action:Authorize}', ':rate<1', 'ocpp_call_failed:']) {
+    assert.equal(splitThresholdOption(bad), undefined, bad);
+  }
+});

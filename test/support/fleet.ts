@@ -14,8 +14,10 @@ export interface FleetRun {
   counter(name: string): number;
   /** Outcome counts of one outgoing action (`ok`, `timeout`, `callerror:SecurityError`, ...). */
   outcomes(action: string): Record<string, number>;
-  /** Wall time of runFleet (ms). */
+  /** Wall time of runFleet (ms), including its set-up (schema compilation on a process's first run). */
   readonly elapsedMs: number;
+  /** From the fleet's start (phases begin) to the end of its drain (ms). */
+  readonly runMs: number;
   /** Lines the fleet traced (connect failures, protocol events), each with Date.now() when it came. */
   readonly trace: readonly { atMs: number; line: string }[];
 }
@@ -37,7 +39,7 @@ export async function runScenario(spec: ScenarioSpec, target: string, signal?: A
   const elapsedMs = Date.now() - t0;
   const snapshot = registry.snapshot();
   return {
-    spec, result, registry, snapshot, elapsedMs, trace,
+    spec, result, registry, snapshot, elapsedMs, trace, runMs: result.endedMs - result.startedMs,
     counter: (name) => snapshot.counters[name] ?? 0,
     outcomes: (action) => ({ ...(snapshot.calls[action]?.outcomes ?? {}) }),
   };

@@ -39,7 +39,8 @@ export interface IncomingCall {
  * answer), `'drop'` (terminate the TCP connection without answering), or undefined (the minimal valid response).
  */
 export type Reaction = Payload | RpcError | 'silence' | 'drop' | undefined;
-export type Responder = (call: IncomingCall, server: ScriptedServer) => Reaction;
+/** A promise of a reaction answers later (on the same connection, if it is still open). */
+export type Responder = (call: IncomingCall, server: ScriptedServer) => Reaction | Promise<Reaction>;
 
 export interface ScriptedOptions {
   protocols?: readonly string[];
@@ -111,10 +112,18 @@ export async function scriptedServer(opts: ScriptedOptions = {}): Promise<Script
     const call: IncomingCall = { identity: o.identity, conn: o.n, version: o.version, id: f.id, action: f.action, payload: f.payload as Payload, atMs };
     calls.push(call);
     const reaction = opts.responder?.(call, self);
+    if (reaction instanceof Promise) {
+      void reaction.then((later) => { if (open.get(o.identity) === o) react(o, f.id, f.action, later); });
+      return;
+    }
+    react(o, f.id, f.action, reaction);
+  };
+
+  const react = (o: Open, id: string, action: string, reaction: Reaction): void => {
     if (reaction === 'silence') return;
     if (reaction === 'drop') { o.conn.terminate(); return; }
-    if (reaction instanceof RpcError) { send(o, encodeError(4, f.id, reaction.rpcCode, reaction.message)); return; }
-    send(o, encodeResult(f.id, reaction ?? minimalResponse(o.version, f.action)));
+    if (reaction instanceof RpcError) { send(o, encodeError(4, id, reaction.rpcCode, reaction.message)); return; }
+    send(o, encodeResult(id, reaction ?? minimalResponse(o.version, action)));
   };
 
   const server = await startOcppServer({
