@@ -79,6 +79,9 @@ export function parseSegment(text: string): ShardSpec {
 function parseStartAt(text: string): number {
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms)) throw bad(`--start-at expects an ISO-8601 time or epoch milliseconds, got '${text}'`);
+  if (ms < Date.now()) {
+    process.stderr.write(`chargestorm: warning: --start-at ${new Date(ms).toISOString()} is already past: starting now, out of step with other shards\n`);
+  }
   return ms;
 }
 
@@ -86,11 +89,14 @@ function parseStartAt(text: string): number {
 export function parseAddresses(text: string): string[] {
   const out: string[] = [];
   for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const range = /^(\d+\.\d+\.\d+\.)(\d+)-(?:\d+\.\d+\.\d+\.)?(\d+)$/.exec(part);
+    const range = /^(\d+\.\d+\.\d+\.)(\d+)-(\d+\.\d+\.\d+\.)?(\d+)$/.exec(part);
     if (range) {
       const lo = Number(range[2]);
-      const hi = Number(range[3]);
-      if (lo > hi || hi > 255) throw bad(`--local-ips: bad range '${part}'`);
+      const hi = Number(range[4]);
+      // Both ends in the same /24, and a valid address at each end.
+      if ((range[3] !== undefined && range[3] !== range[1]) || lo > hi || hi > 255 || !isIP(`${range[1]}${lo}`)) {
+        throw bad(`--local-ips: bad range '${part}' (expected e.g. 127.0.0.1-127.0.0.8, one /24)`);
+      }
       for (let i = lo; i <= hi; i++) out.push(`${range[1]}${i}`);
     } else if (isIP(part)) {
       out.push(part);

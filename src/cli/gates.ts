@@ -78,16 +78,18 @@ export function parseGateThresholds(spec: ScenarioSpec, options: readonly string
   const problems: InputProblem[] = [];
   const thresholds: Threshold[] = [];
   const add = (selector: string, entry: unknown, where: Omit<InputProblem, 'message'>): void => {
+    // Problems point at the entry's own line; metrics only knows the path it was given.
+    const pos = { ...(where.line !== undefined ? { line: where.line } : {}), ...(where.column !== undefined ? { column: where.column } : {}) };
     const r = parseThresholdEntry(selector, entry, { path: where.path, file: where.file, knownMetrics: known });
-    const at = (p: InputProblem): InputProblem => ({ ...p, ...(where.line !== undefined ? { line: where.line } : {}), ...(where.column !== undefined ? { column: where.column } : {}) });
-    problems.push(...r.problems.map(at));
+    problems.push(...r.problems.map((p) => ({ ...p, ...pos })));
     if (!r.threshold) return;
     const bad = tagProblem(r.threshold);
-    if (bad !== undefined) problems.push(at({ ...where, message: bad }));
+    if (bad !== undefined) problems.push({ ...where, message: bad });
     else thresholds.push(r.threshold);
   };
   for (const e of spec.thresholds ?? []) {
-    add(e.selector, e.value, { file: spec.file, path: e.path, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
+    const { selector, value, path, line, column } = e;
+    add(selector, value, { file: spec.file, path, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) });
   }
   for (const text of options) {
     const split = splitThresholdOption(text);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ExitCode, ToolError } from '../util/errors.js';
+import { ExitCode, InvalidInputError, ToolError, type InputProblem } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { ScenarioOverrides } from '../scenario/overrides.js';
@@ -60,20 +60,46 @@ export function registerRun(program: Command): void {
     });
 }
 
-function overridesOf(o: RunOptions): ScenarioOverrides {
+/**
+ * Command-line overrides, and the problems with them: reported together with the file's own problems
+ * (as `command line  --flag: …`, first), so one invocation lists everything that is wrong.
+ */
+function overridesOf(o: RunOptions): { ov: ScenarioOverrides; problems: InputProblem[] } {
   const ov: ScenarioOverrides = {};
+  const problems: InputProblem[] = [];
+  const bad = (path: string, message: string): void => { problems.push({ file: 'command line', path, message }); };
   if (o.target !== undefined) ov.target = o.target;
-  const stations = intOption('--stations', o.stations, 1);
+  const int = (flag: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= min) return n;
+    bad(flag, `expected an integer >= ${min}, got '${v}'`);
+    return undefined;
+  };
+  const stations = int('--stations', o.stations, 1);
   if (stations !== undefined) ov.stations = stations;
   if (o.duration !== undefined) {
     const ms = parseDuration(o.duration);
-    if (ms === undefined || ms <= 0) throw new ToolError('E_BAD_OPTION', `--duration expects a time such as 30s or 2m, got '${o.duration}'`, ExitCode.invalidInput);
-    ov.duration = ms;
+    if (ms === undefined || ms <= 0) bad('--duration', `expected a time such as 30s or 2m, got '${o.duration}'`);
+    else ov.duration = ms;
   }
-  const seed = intOption('--seed', o.seed, 0);
+  const seed = int('--seed', o.seed, 0);
   if (seed !== undefined) ov.seed = seed;
   if (o.validation !== undefined) ov.validation = o.validation as ValidationMode;
-  return ov;
+  return { ov, problems };
+}
+
+function loadWithOverrides(file: string, o: RunOptions): ScenarioSpec {
+  const { ov, problems } = overridesOf(o);
+  let spec: ScenarioSpec;
+  try {
+    spec = loadScenarioFile(file, ov);
+  } catch (err) {
+    if (err instanceof InvalidInputError && problems.length > 0) throw new InvalidInputError([...problems, ...err.problems]);
+    throw err;
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  return spec;
 }
 
 /** The end-of-run summary: the metrics plus how the run was executed and what the generator itself did. */
@@ -88,7 +114,7 @@ export type RunSummary = Summary & {
 };
 
 async function runCommand(file: string, o: RunOptions): Promise<number> {
-  const loaded = loadScenarioFile(file, overridesOf(o));
+  const loaded = loadWithOverrides(file, o);
   writableFileOption('--summary-export', o.summaryExport);
   const dist = distributionOptions(o, loaded);
   const spec: ScenarioSpec = dist.spec;

@@ -45,6 +45,7 @@ export class ScopeIndex {
   private readonly everyAlert: number[] = [];
   private readonly seen: Int32Array;
   private stamp = 0;
+  private readonly cand: number[] = [];
 
   constructor(readonly instances: readonly AttackInstance[], readonly rules: MatchRules) {
     const n = instances.length;
@@ -72,11 +73,10 @@ export class ScopeIndex {
    * Reuses `out`; not re-entrant.
    */
   matches(alert: Alert, out: number[]): number[] {
+    const cand = this.candidates(alert);
     out.length = 0;
     const ts = alert.ts;
-    this.candidates(alert, (i) => {
-      if (ts >= this.from[i]! && ts <= this.to[i]!) out.push(i);
-    });
+    for (const i of cand) if (ts >= this.from[i]! && ts <= this.to[i]!) out.push(i);
     if (out.length > 1) out.sort((a, b) => a - b);
     return out;
   }
@@ -84,29 +84,33 @@ export class ScopeIndex {
   /** The instance in the alert's scope whose window ended last before the alert, or -1 (for NAB's FP weight). */
   latestBefore(alert: Alert): number {
     let best = -1;
-    this.candidates(alert, (i) => {
+    for (const i of this.candidates(alert)) {
       if (this.to[i]! < alert.ts && (best < 0 || this.to[i]! > this.to[best]! || (this.to[i] === this.to[best] && i < best))) best = i;
-    });
+    }
     return best;
   }
 
-  /** Calls `fn` once for each instance whose scope holds the alert's entity, whatever the time. */
-  private candidates(alert: Alert, fn: (i: number) => void): void {
+  /** The instances whose scope holds the alert's entity, whatever the time (a shared buffer, valid until the next call). */
+  private candidates(alert: Alert): readonly number[] {
+    const out = this.cand;
+    out.length = 0;
     const mark = ++this.stamp;
     const e = alert.entity;
-    const visit = (list: readonly number[] | undefined): void => {
-      if (list === undefined) return;
-      for (const i of list) {
-        if (this.seen[i] === mark) continue;
-        this.seen[i] = mark;
-        fn(i);
-      }
-    };
-    if (e.stationId !== undefined) visit(this.byStation.get(e.stationId));
-    if (e.idToken !== undefined) visit(this.byToken.get(e.idToken));
-    if (e.idTokenHash !== undefined) visit(this.byToken.get(e.idTokenHash));
-    if (e.ip !== undefined) visit(this.byIp.get(e.ip));
-    if (isFleetAlert(e)) visit(this.fleetWide);
-    visit(this.everyAlert);
+    if (e.stationId !== undefined) this.visit(this.byStation.get(e.stationId), mark);
+    if (e.idToken !== undefined) this.visit(this.byToken.get(e.idToken), mark);
+    if (e.idTokenHash !== undefined) this.visit(this.byToken.get(e.idTokenHash), mark);
+    if (e.ip !== undefined) this.visit(this.byIp.get(e.ip), mark);
+    if (isFleetAlert(e)) this.visit(this.fleetWide, mark);
+    this.visit(this.everyAlert, mark);
+    return out;
+  }
+
+  private visit(list: readonly number[] | undefined, mark: number): void {
+    if (list === undefined) return;
+    for (const i of list) {
+      if (this.seen[i] === mark) continue;
+      this.seen[i] = mark;
+      this.cand.push(i);
+    }
   }
 }

@@ -146,19 +146,6 @@ function resolveNab(nab: ScoreOptions['nab']): NabProfile | null {
   return typeof nab === 'string' ? NAB_PROFILES[nab] : nab;
 }
 
-function byTime(alerts: readonly Alert[], fromMs: number): { order: number[]; ignored: number } {
-  const order: number[] = [];
-  let ignored = 0;
-  alerts.forEach((a, i) => {
-    if (Number.isFinite(a.ts) && a.ts >= fromMs) order.push(i);
-    else ignored++;
-  });
-  order.sort((a, b) => alerts[a]!.ts - alerts[b]!.ts || a - b);
-  return { order, ignored };
-}
-
-interface AttackState { first: Alert | null; matched: number; firstFor: boolean }
-
 /**
  * Scores alerts against ground truth (ATTACKS.md §4). Pure and deterministic: the same inputs give the same
  * result whatever their order on disk, since alerts are processed by (ts, input position).
@@ -174,18 +161,14 @@ export function scoreDetection(
   };
   const strict = opts.strict ?? false;
   const separate = opts.scoreFaultsSeparately ?? true;
-  const table: CategoryTable = categoryTable({
+  const table = categoryTable({
     ...(opts.categories ? { categories: opts.categories } : {}),
     ...(opts.maintenanceCategories ? { maintenance: opts.maintenanceCategories } : {}),
   });
-
   const attacks = instances.filter((i) => i.cls === 'attack');
   const negatives = separate ? instances.filter((i) => i.cls !== 'attack') : [];
   const attackIndex = new ScopeIndex(attacks, rules);
-  const negativeIndex = new ScopeIndex(negatives, rules);
-  const state: AttackState[] = attacks.map(() => ({ first: null, matched: 0, firstFor: false }));
-  const negMaintenance = new Array<number>(negatives.length).fill(0);
-  const negOther = new Array<number>(negatives.length).fill(0);
+  const a = assignAlerts(alerts, attackIndex, new ScopeIndex(negatives, rules), table, strict, opts.run?.scoreFromMs ?? -Infinity);
 
   const tallies = new Map<string, Tally>();
   const tally = (type: string): Tally => {
@@ -193,52 +176,8 @@ export function scoreDetection(
     if (!t) { t = newTally(); tallies.set(type, t); }
     return t;
   };
-  const fpByType = new Map<string, number>();
-
-  const { order, ignored } = byTime(alerts, opts.run?.scoreFromMs ?? -Infinity);
-  const hits: number[] = [];
-  const falsePositives: Alert[] = [];
-  const nabFps: NabFalsePositive[] = [];
-  let matched = 0;
-  let duplicates = 0;
-  let maintenance = 0;
-
-  for (const ai of order) {
-    const alert = alerts[ai]!;
-    const category = normalizeCategory(alert.category ?? '');
-    attackIndex.matches(alert, hits);
-    let primary = -1;
-    let firstOfSome = false;
-    for (const i of hits) {
-      if (strict && (!isAttackType(attacks[i]!.type) || !table.allows(attacks[i]!.type as AttackType, category))) continue;
-      const s = state[i]!;
-      s.matched++;
-      if (s.first === null) {
-        s.first = alert;
-        if (!firstOfSome) { firstOfSome = true; primary = i; }
-      } else if (primary < 0) {
-        primary = i;
-      }
-    }
-    if (primary >= 0) {
-      matched++;
-      const t = tally(attacks[primary]!.type);
-      t.matched++;
-      if (!firstOfSome) { duplicates++; t.duplicates++; }
-      continue;
-    }
-    negativeIndex.matches(alert, hits);
-    const excused = hits.some((i) => negatives[i]!.cls === 'fault') && table.isMaintenance(category);
-    for (const i of hits) {
-      if (excused && negatives[i]!.cls === 'fault') negMaintenance[i]!++;
-      else if (!excused) negOther[i]!++;
-    }
-    if (excused) { maintenance++; continue; }
-    falsePositives.push(alert);
-    for (const type of table.typesOf(category)) fpByType.set(type, (fpByType.get(type) ?? 0) + 1);
-    const prev = attackIndex.latestBefore(alert);
-    nabFps.push({ ts: alert.ts, previous: prev < 0 ? null : { fromMs: attackIndex.from[prev]!, toMs: attackIndex.to[prev]! } });
-  }
+  for (const [type, n] of a.matchedByType) tally(type).matched = n;
+  for (const [type, n] of a.duplicatesByType) tally(type).duplicates = n;
 
   const reactionsOf = new Map<string, ReactionRecord[]>();
   const typeOfId = new Map(instances.map((i) => [i.id, i.type]));
@@ -251,7 +190,7 @@ export function scoreDetection(
   }
 
   const verdicts: InstanceVerdict[] = attacks.map((inst, i) => {
-    const s = state[i]!;
+    const s = a.state[i]!;
     const t = tally(inst.type);
     t.instances++;
     const latencyMs = s.first === null ? null : Math.max(0, s.first.ts - inst.tStartMs);
@@ -276,9 +215,10 @@ export function scoreDetection(
 
   const hardNegatives: HardNegativeVerdict[] = negatives.map((inst, i) => ({
     id: inst.id, type: inst.type, cls: inst.cls as Exclude<LabelClass, 'attack'>, scope: inst.scope,
-    window: windowOf(inst, rules.deltaMs), maintenanceAlerts: negMaintenance[i]!, otherAlerts: negOther[i]!,
+    window: windowOf(inst, rules.deltaMs), maintenanceAlerts: a.negMaintenance[i]!, otherAlerts: a.negOther[i]!,
   }));
 
+  const fpByType = a.fpByType;
   const types = [...new Set([...tallies.keys(), ...fpByType.keys()])].filter((t) => tallies.get(t)?.instances || fpByType.has(t)).sort();
   const byType: Record<string, TypeSummary> = {};
   const all = newTally();
@@ -288,12 +228,12 @@ export function scoreDetection(
     all.tp += t.tp; all.fn += t.fn; all.instances += t.instances;
     all.latencies.push(...t.latencies);
   }
-  all.matched = matched;
-  all.duplicates = duplicates;
+  all.matched = a.matched;
+  all.duplicates = a.duplicates;
   for (const r of opts.reactions ?? []) all.reactions.push(r);
   const recalls = Object.values(byType).map((s) => s.recall).filter((r): r is number => r !== null);
   const overall = {
-    ...summarizeTally(all, falsePositives.length),
+    ...summarizeTally(all, a.falsePositives.length),
     macroRecall: recalls.length > 0 ? round(recalls.reduce((a, b) => a + b, 0) / recalls.length) : null,
   };
 
@@ -305,11 +245,11 @@ export function scoreDetection(
     hardNegatives,
     byType,
     overall,
-    alerts: { total: alerts.length, ignored, matched, duplicates, maintenance, falsePositives: falsePositives.length },
-    falsePositives,
-    falseAlarms: falseAlarms(falsePositives.length, opts.run),
+    alerts: { total: alerts.length, ignored: a.ignored, matched: a.matched, duplicates: a.duplicates, maintenance: a.maintenance, falsePositives: a.falsePositives.length },
+    falsePositives: a.falsePositives,
+    falseAlarms: falseAlarms(a.falsePositives.length, opts.run),
     nab: nabProfile === null ? null : nabScore(
-      verdicts.map((v) => ({ fromMs: v.window.fromMs, toMs: v.window.toMs, firstDetectionMs: v.firstAlertTs })), nabFps, nabProfile,
+      verdicts.map((v) => ({ fromMs: v.window.fromMs, toMs: v.window.toMs, firstDetectionMs: v.firstAlertTs })), a.nabFps, nabProfile,
     ),
   };
 }

@@ -12,7 +12,8 @@ export function wilsonInterval(successes: number, n: number, z = Z95): { low: nu
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At 0/n and n/n the bound is exactly 0 or 1; float rounding would leave 0.9999999999999999.
+  return { low: successes <= 0 ? 0 : Math.max(0, centre - half), high: successes >= n ? 1 : Math.min(1, centre + half) };
 }
 
 /** Nearest-rank percentile (the smallest value with at least p % of values at or below it) of ascending values. */

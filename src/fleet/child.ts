@@ -23,10 +23,13 @@ process.on('message', (m: ToChild) => {
 
 async function run(m: Extract<ToChild, { t: 'init' }>): Promise<void> {
   try {
+    send({ t: 'ready' });
+    // The metrics clock starts at the barrier, not before: rates and the series cover the run only.
+    const wait = m.startAtMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const reg = (registry = new MetricsRegistry());
     let connected = (): number => 0;
     const monitor = new LoadgenMonitor(() => connected());
-    send({ t: 'ready' });
     monitor.start();
     const result = await runFleet({
       spec: m.spec, target: m.target, registry: reg, shard: m.shard, ids: new IdSource(m.idPrefix), startAtMs: m.startAtMs,

@@ -4,6 +4,7 @@ import type { RateStage, WorkloadSpec } from '../scenario/spec.js';
 import type { StationSink } from '../station/context.js';
 import type { Station } from '../station/station.js';
 import type { Timeline, TimelineTarget } from '../util/timeline.js';
+import { ArrivalSequence } from './arrivals.js';
 
 /** Drives the work of connected stations (k6's executors). Schedulers emit; metrics aggregate. */
 export interface Executor {
@@ -48,30 +49,39 @@ class ArrivalRate implements Executor {
   private nextAt = 0;
   private cursor = 0;
   private readonly startMs: number;
+  private readonly seq: ArrivalSequence;
 
   constructor(
     private readonly w: WorkloadSpec,
     private readonly active: readonly Station[],
     private readonly clock: Clock,
     private readonly sink: StationSink,
-    private readonly rng: Rng,
-    /** This process's share of the fleet-wide rate (its stations / all stations). */
-    private readonly share: number,
+    rng: Rng,
+    shard: { index: number; count: number },
     runStartMs: number,
   ) {
     this.startMs = runStartMs;
+    const stages = w.executor === 'constant-arrival-rate' ? [] : w.stages;
+    const startRate = w.executor === 'constant-arrival-rate' ? w.rate : w.startRate;
+    this.seq = new ArrivalSequence(startRate, stages, w.poisson, rng, shard);
   }
 
   online(): void {}
 
   start(): void {
-    this.nextAt = this.clock.nowMs();
-    this.fire();
+    this.nextAt = this.startMs + this.seq.next();
+    this.arm();
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.nextAt = Infinity;
+  }
+
+  private arm(): void {
+    if (this.nextAt === Infinity) return;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, this.nextAt - this.clock.nowMs()));
   }
 
   private fire(): void {
@@ -81,18 +91,12 @@ class ArrivalRate implements Executor {
     let guard = 0;
     while (this.nextAt <= now && guard++ < 100_000) {
       this.arrive(this.nextAt);
-      const rate = rateAt(this.w, this.nextAt - this.startMs) * this.share;
-      if (rate <= 0) { this.nextAt = now + 100; break; } // idle rate: look again shortly
-      const gapMs = this.w.poisson ? this.rng.exponential(1000 / rate) : 1000 / rate;
-      this.nextAt += gapMs;
+      this.nextAt = this.startMs + this.seq.next();
     }
-    if (this.nextAt <= now) this.nextAt = now + 1;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, this.nextAt - this.clock.nowMs()));
+    this.arm();
   }
 
   private arrive(intendedMs: number): void {
-    const rate = rateAt(this.w, intendedMs - this.startMs);
-    if (rate <= 0) return;
     const n = this.active.length;
     for (let k = 0; k < n; k++) {
       const st = this.active[(this.cursor + k) % n]!;
@@ -201,13 +205,13 @@ class ClosedLoop implements Executor {
 }
 
 export function createExecutor(
-  w: WorkloadSpec, active: readonly Station[], clock: Clock, sink: StationSink, rng: Rng, share: number, runStartMs: number,
-  timeline: Timeline,
+  w: WorkloadSpec, active: readonly Station[], clock: Clock, sink: StationSink, rng: Rng,
+  shard: { index: number; count: number }, runStartMs: number, timeline: Timeline,
 ): Executor {
   switch (w.executor) {
     case 'sessions': return new SelfDriven();
     case 'closed-loop': return new ClosedLoop(w, sink);
     case 'per-station-rate': return new PerStationRate(w, timeline, clock, sink, rng);
-    default: return new ArrivalRate(w, active, clock, sink, rng, share, runStartMs);
+    default: return new ArrivalRate(w, active, clock, sink, rng, shard, runStartMs);
   }
 }

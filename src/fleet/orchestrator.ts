@@ -73,6 +73,9 @@ export async function runPlan(opts: PlanRunOptions): Promise<PlanRunResult> {
 }
 
 async function runInProcess(opts: PlanRunOptions, shard: ShardSpec): Promise<PlanRunResult> {
+  // The metrics clock starts at the barrier, not before: rates and the series cover the run only.
+  const wait = (opts.startAtMs ?? 0) - systemClock.nowMs();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const registry = new MetricsRegistry();
   let connected = (): number => 0;
   const monitor = new LoadgenMonitor(() => connected());

@@ -18,8 +18,11 @@ export function targetAt(phases: readonly Phase[], elapsedMs: number): number {
   return 0;
 }
 
-/** Scales a whole-fleet target to one shard's share (its stations / all stations), exactly at the ends. */
-export function shardTarget(target: number, total: number, mine: number): number {
-  if (total === 0) return 0;
-  return Math.min(mine, Math.round((target * mine) / total));
+/**
+ * A shard's share of a whole-fleet target: the fleet's first `target` stations in plan order are the ones
+ * connected, so a shard connects its own stations among them — those with index < target and
+ * index % count === shard.index. Exact: over all shards the shares add up to the target.
+ */
+export function shardTarget(target: number, shard: { index: number; count: number }): number {
+  return target > shard.index ? Math.floor((target - 1 - shard.index) / shard.count) + 1 : 0;
 }

@@ -79,8 +79,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const active: Station[] = [];
   const stopping: Promise<void>[] = [];
   const startedMs = clock.nowMs();
-  const share = total > 0 ? plan.length / total : 0;
-  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec, opts.shard?.index ?? 0)), share, startedMs, timeline);
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  // One seed for every shard: each computes the same global arrival sequence and takes its own arrivals.
+  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec)), shard, startedMs, timeline);
   const ctx: StationContext = {
     spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
     onOnline: (st) => executor.online(st),
@@ -92,7 +93,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   let interrupted = false;
   let finished = false;
 
-  const desiredNow = (): number => shardTarget(targetAt(spec.phases, clock.nowMs() - startedMs), total, plan.length);
+  const desiredNow = (): number => Math.min(plan.length, shardTarget(targetAt(spec.phases, clock.nowMs() - startedMs), opts.shard ?? { index: 0, count: 1 }));
 
   // Connection arrivals: a new handshake starts as soon as one finishes while the ramp wants more stations,
   // with at most maxConnecting in flight (a boot storm of SYNs would overflow the CSMS's listen queue).

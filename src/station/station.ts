@@ -142,7 +142,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     }, this);
     const us = this.ctx.clock.monoUs() - this.connectStartUs;
     if (!res.ok) {
-      this.ctx.sink.connect(us, false, res.kind === 'http-status' ? `http_${res.status}` : res.kind);
+      this.ctx.sink.connect(us, false, res.kind === 'http-status' ? `http-${res.status}` : res.kind);
       this.ctx.sink.log?.(this.id, `connect failed: ${res.detail}`);
       this.scheduleReconnect();
       return;

@@ -211,8 +211,7 @@ describe('chargestorm run', { concurrency: 3 }, () => {
     assert.match(r.stderr, /cli-invalid\.yaml:\d+:\d+  stations\[0\]\.cuont: unknown key/);
   });
 
-  test('a bad flag and a bad file: both reported at once, the command line first (docs/scenario-format.md)',
-    { todo: 'src/cli/run.ts: --stations/--duration/--seed are parsed with intOption/parseDuration, which throw alone' }, async () => {
+  test('a bad flag and a bad file: both reported at once, the command line first (docs/scenario-format.md)', async () => {
       const r = await runCli(['run', 'fixtures/scenarios/cli-invalid.yaml', '--stations', 'abc']);
       assertExit(r, 104);
       assert.match(r.stderr, /command line {2}--stations: [^\n]*\n[^]*cli-invalid\.yaml:\d+:\d+ {2}stations\[0\]\.cuont/);

@@ -100,55 +100,51 @@ describe('targetAt', () => {
 });
 
 describe('shardTarget', () => {
+  // A shard's share of the fleet target; the fleet's first `target` stations in plan order connect.
+  const share = (t: number, total: number, n: number, i: number): number => Math.min(planSizeOf(total, n, i), shardTarget(t, { index: i, count: n }));
+  const planSizeOf = (total: number, n: number, i: number): number => (total > i ? Math.floor((total - 1 - i) / n) + 1 : 0);
+
   test('one shard: the fleet target itself', () => {
-    for (let t = 0; t <= 10; t++) assert.equal(shardTarget(t, 10, 10), t);
+    for (let t = 0; t <= 10; t++) assert.equal(shardTarget(t, { index: 0, count: 1 }), t);
   });
 
-  test('an empty fleet or an empty shard: 0', () => {
-    assert.equal(shardTarget(0, 0, 0), 0);
-    assert.equal(shardTarget(5, 10, 0), 0);
+  test('target 0: every shard 0; a shard whose first station is beyond the target: 0', () => {
+    for (let i = 0; i < 4; i++) assert.equal(shardTarget(0, { index: i, count: 4 }), 0);
+    assert.equal(shardTarget(3, { index: 3, count: 4 }), 0);
+    assert.equal(shardTarget(4, { index: 3, count: 4 }), 1);
   });
 
-  test('never more than the shard\'s stations, even for a target above the fleet', () => {
-    assert.equal(shardTarget(20, 10, 4), 4);
-    assert.equal(shardTarget(11, 10, 10), 10);
-  });
-
-  test('never more than the shard\'s stations, and monotone in the fleet target', () => {
-    for (const [total, mine] of [[10, 4], [7, 3], [1000, 333]] as const) {
-      let last = 0;
-      for (let t = 0; t <= total; t++) {
-        const v = shardTarget(t, total, mine);
-        assert.ok(v <= mine && v >= last, `shardTarget(${t}, ${total}, ${mine}) = ${v}`);
-        last = v;
-      }
-    }
-  });
-
-  // Shard sizes as planStations makes them: index % n.
-  const sizes = (total: number, n: number): number[] => Array.from({ length: n }, (_, i) => Math.floor((total - i - 1) / n) + 1).map((x) => Math.max(0, x));
-
-  test('over all shards: exact at 0 and at the whole fleet, within rounding (n/2) in between', () => {
-    for (const total of [1, 7, 10, 12, 100, 1001]) {
-      for (let n = 1; n <= 5; n++) {
-        const mine = sizes(total, n);
-        assert.equal(mine.reduce((a, b) => a + b, 0), total);
-        const sum = (t: number): number => mine.reduce((a, m) => a + shardTarget(t, total, m), 0);
-        assert.equal(sum(0), 0);
-        assert.equal(sum(total), total, `${n} shards of ${total}`);
-        for (let t = 0; t <= total; t++) assert.ok(Math.abs(sum(t) - t) <= n / 2, `${n} shards of ${total}: target ${t} -> ${sum(t)}`);
-      }
-    }
-  });
-
-  test('over all shards: the connected stations add up to the fleet target exactly', { todo: 'shardTarget rounds each shard on its own: 3 shards of 10 stations at target 5 connect 2+2+2 = 6' }, () => {
-    for (const total of [10, 12, 100]) {
-      for (let n = 1; n <= 5; n++) {
-        const mine = sizes(total, n);
+  test('monotone in the fleet target and never above the shard\'s stations', () => {
+    for (const [total, n] of [[10, 4], [7, 3], [1000, 3]] as const) {
+      for (let i = 0; i < n; i++) {
+        let last = 0;
         for (let t = 0; t <= total; t++) {
-          assert.equal(mine.reduce((a, m) => a + shardTarget(t, total, m), 0), t, `${n} shards of ${total} at target ${t}`);
+          const v = share(t, total, n, i);
+          assert.ok(v <= planSizeOf(total, n, i) && v >= last, `shard ${i}/${n} of ${total} at ${t} = ${v}`);
+          last = v;
         }
       }
+    }
+  });
+
+  test('over all shards: the connected stations add up to the fleet target exactly', () => {
+    for (const total of [1, 7, 10, 12, 100, 1001]) {
+      for (let n = 1; n <= 5; n++) {
+        for (let t = 0; t <= total; t++) {
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += share(t, total, n, i);
+          assert.equal(sum, t, `${n} shards of ${total} at target ${t}`);
+        }
+      }
+    }
+  });
+
+  test('nested shards compose: process j of P within shard i of N is shard i + N*j of N*P', () => {
+    const N = 3, P = 2, t = 17;
+    for (let i = 0; i < N; i++) {
+      let inner = 0;
+      for (let j = 0; j < P; j++) inner += shardTarget(t, { index: i + N * j, count: N * P });
+      assert.equal(inner, shardTarget(t, { index: i, count: N }));
     }
   });
 });

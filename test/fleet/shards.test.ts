@@ -162,22 +162,22 @@ describe('3 shards as separate processes, merged, equal one unsharded run', () =
 });
 
 /**
- * Arrival-rate executors take a fleet-wide rate; each process runs `share` = its stations / all stations of it,
- * on its own timer (createExecutor's `share`, from runFleet). The shards' arrivals must add up to the
- * unsharded run's. Driven on a manual clock with mocked timers: 10 simulated seconds in a few milliseconds.
+ * Arrival-rate executors compute one fleet-wide arrival sequence from the run seed; shard i of N takes the
+ * arrivals n with n % N === i (k6 execution segments). The shards' arrivals must add up to the unsharded run's
+ * exactly, ramps and Poisson included. Driven on a manual clock with mocked timers: 10 simulated seconds.
  */
-describe('arrival-rate split by shard share', () => {
+describe('arrival-rate split by shard', () => {
   const SECONDS = 10;
 
-  /** Iterations one process starts in SECONDS with `stations` of `total` stations (all always free). */
-  function iterations(t: TestContext, w: WorkloadSpec, stations: number, total: number, shard: number): number {
+  /** Iterations shard `index` of `count` starts in SECONDS (all stations always free). */
+  function iterations(t: TestContext, w: WorkloadSpec, index: number, count: number): number {
     t.mock.timers.enable({ apis: ['setTimeout'], now: 0 });
     const clock = new ManualClock(T0);
     let n = 0;
     const sink = { count(name: string) { if (name === 'iterations') n++; else assert.fail(`unexpected ${name}`); } } as unknown as StationSink;
     const free = { online: true, idle: true, call: () => Promise.resolve(), workPayload: () => ({}) } as unknown as Station;
-    const active = Array.from({ length: stations }, () => free);
-    const ex = createExecutor(w, active, clock, sink, new Rng(mixSeed(7, 0xe7ec, shard)), stations / total, T0, new Timeline(clock));
+    const active = Array.from({ length: 20 }, () => free);
+    const ex = createExecutor(w, active, clock, sink, new Rng(mixSeed(7, 0xe7ec)), { index, count }, T0, new Timeline(clock));
     ex.start();
     for (let ms = 0; ms < SECONDS * 1000; ms += 5) {
       clock.advance(5);
@@ -191,36 +191,23 @@ describe('arrival-rate split by shard share', () => {
   const workload = (o: Partial<WorkloadSpec>): WorkloadSpec => ({
     executor: 'constant-arrival-rate', work: 'Heartbeat', rate: 0, startRate: 0, stages: [], poisson: false, pauseMs: 0, maxQueue: 100, ...o,
   });
-  /** Station counts of N shards of `total` (the plan's round-robin: sizes differ by at most one). */
-  const sizes = (total: number, n: number): number[] => Array.from({ length: n }, (_, i) => Math.floor((total - 1 - i) / n) + 1);
 
-  const cases: [string, WorkloadSpec, number, string?][] = [
-    ['constant 50/s', workload({ rate: 50 }), 60],
-    ['constant 50/s, uneven shards (61 stations)', workload({ rate: 50 }), 61],
-    ['constant 7.3/s', workload({ rate: 7.3 }), 60],
-    // Known gap, reported: each gap is 1/rate at its start (a left Riemann sum), so a process with a small share
-    // of a ramp that starts at 0 waits one long gap while the rate climbs. Measured with these stages (550
-    // expected): 1 process 548, 3 shards 531, 10 shards 310, 30 shards 30. Scheduling by the inverse of the
-    // integrated rate (and striping one global schedule over the shards, as k6 does) would make it exact.
-    ['ramping 0 → 100/s → 20/s', workload({ executor: 'ramping-arrival-rate', stages: [{ duration: 5000, target: 100 }, { duration: 5000, target: 20 }] }), 60,
-      'ramping schedules lag per process: 3 shards start 531 where one process starts 548 (of 550)'],
+  const cases: [string, WorkloadSpec, number][] = [
+    ['constant 50/s', workload({ rate: 50 }), 500],
+    ['constant 7.3/s', workload({ rate: 7.3 }), 73],
+    ['ramping 0 → 100/s → 20/s', workload({ executor: 'ramping-arrival-rate', stages: [{ duration: 5000, target: 100 }, { duration: 5000, target: 20 }] }), 550],
+    ['Poisson 50/s', workload({ rate: 50, poisson: true }), 500],
   ];
-  for (const [name, w, total, todo] of cases) {
-    test(`${name}: 3 shards together start what one process does, within one arrival per shard`, todo ? { todo } : {}, (t) => {
-      const whole = iterations(t, w, total, total, 0);
-      const parts = sizes(total, 3).map((k, i) => iterations(t, w, k, total, i));
-      const sum = parts.reduce((a, b) => a + b, 0);
-      // Each process rounds its own schedule: arrivals at 0, 1/r, 2/r, ... up to the end, so at most one apart each.
-      assert.ok(Math.abs(sum - whole) <= 3, `shards ${parts.join(' + ')} = ${sum}, unsharded ${whole}`);
-      assert.ok(whole > 0);
+  for (const [name, w, expected] of cases) {
+    test(`${name}: N shards together start exactly what one process does`, (t) => {
+      const whole = iterations(t, w, 0, 1);
+      // Evenly spaced: the integral of the rate, within one arrival; Poisson: within 5 sd of the mean.
+      const tolerance = w.poisson ? 5 * Math.sqrt(expected) : 1;
+      assert.ok(Math.abs(whole - expected) <= tolerance, `one process started ${whole}, expected ~${expected}`);
+      for (const n of [2, 3, 10, 30]) {
+        const parts = Array.from({ length: n }, (_, i) => iterations(t, w, i, n));
+        assert.equal(parts.reduce((a, b) => a + b, 0), whole, `${n} shards: ${parts.join(' + ')}`);
+      }
     });
   }
-
-  test('Poisson arrivals: each shard is its own Poisson stream at its share; the sum has the fleet-wide mean', (t) => {
-    const w = workload({ rate: 50, poisson: true });
-    const parts = sizes(60, 3).map((k, i) => iterations(t, w, k, 60, i));
-    const sum = parts.reduce((a, b) => a + b, 0);
-    // 500 expected; a sum of independent Poisson streams is Poisson (sd ≈ 22): 5 sd either side.
-    assert.ok(Math.abs(sum - 50 * SECONDS) < 112, `shards ${parts.join(' + ')} = ${sum}`);
-  });
 });

@@ -98,12 +98,12 @@ test('silent server, call still in flight at the end: the drain is bounded by dr
   }
 });
 
-test('slow server: every call is answered, and its latency reflects the 400 ms delay', async () => {
-  const DELAY_MS = 400;
+test('slow server: every call is answered, and its latency reflects the 300 ms delay', async () => {
+  const DELAY_MS = 300;
   const server = await slowServer(DELAY_MS);
   try {
-    // One call at a time per station at 400 ms each: sessions sparse enough that the queue keeps up.
-    const text = fleetText(3, 2500).replace('callTimeout: 1s', 'callTimeout: 3s').replace('arrivalsPerEvsePerHour: 3600', 'arrivalsPerEvsePerHour: 1800')
+    // One call at a time per station at 300 ms each: sessions sparse enough that the queue keeps up.
+    const text = fleetText(3, 2000).replace('callTimeout: 1s', 'callTimeout: 3s').replace('arrivalsPerEvsePerHour: 3600', 'arrivalsPerEvsePerHour: 2400')
       .replace('drainTimeout: 2s', 'drainTimeout: 4s');
     const run = await runScenario(scenario(text), `${server.url}/ocpp`);
     const outcomes = allOutcomes(run);
@@ -120,7 +120,7 @@ test('slow server: every call is answered, and its latency reflects the 400 ms d
       // From the intended send time: includes waiting behind the station's earlier calls, never less.
       assert.ok(latency.minUs >= service.minUs && latency.maxUs >= service.maxUs, action);
     }
-    assert.ok(run.counter('tx_started') >= 3);
+    assert.ok(run.counter('tx_started') >= 2, `transactions: ${run.counter('tx_started')}`);
     assertTransactionsComplete(callsIn(server.received));
   } finally {
     await server.close();

@@ -88,9 +88,8 @@ export interface DetectorThresholds {
   /** Under-reporting CUSUM on the energy/∫P shortfall per EVSE (allowance k, alarm h). */
   cusumK: number;
   cusumH: number;
-  /** Power on/off toggles per EVSE (decaying, τ) → oscillation. */
+  /** Power on/off switches within one transaction → oscillation. */
   toggleAlert: number;
-  toggleTauMs: number;
   /** Fleet synchronicity: window (s), Poisson z, ratio to expected, minimum stations, EWMA λ per second. */
   syncWindowS: number;
   syncZ: number;
@@ -179,8 +178,7 @@ export const DETECTOR_DEFAULTS: Readonly<DetectorThresholds> = Object.freeze({
   tokenSetCap: 32,
   cusumK: 0.02,
   cusumH: 0.15,
-  toggleAlert: 6,
-  toggleTauMs: 300_000,
+  toggleAlert: 4,
   syncWindowS: 2,
   syncZ: 6,
   syncRatio: 1.5,

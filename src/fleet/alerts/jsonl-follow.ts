@@ -35,6 +35,7 @@ export class JsonlFollower {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly now: () => number;
 
   constructor(readonly path: string, private readonly o: JsonlFollowOptions) {
@@ -53,15 +54,18 @@ export class JsonlFollower {
     return this.running;
   }
 
-  /** Reads what is left (a final line without newline included), then stops and closes the file. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.poll();
-    this.flushPartial();
-    await this.fh?.close().catch(() => undefined);
-    this.fh = null;
+  /** Reads what is left (a final line without newline included), then stops and closes the file. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      await this.poll();
+      this.flushPartial();
+      await this.fh?.close().catch(() => undefined);
+      this.fh = null;
+    })();
+    return this.closing;
   }
 
   private schedule(ms: number): void {

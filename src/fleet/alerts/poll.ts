@@ -32,6 +32,7 @@ export class AlertPoller {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly url: URL;
   private readonly now: () => number;
 
@@ -52,13 +53,16 @@ export class AlertPoller {
     return this.running;
   }
 
-  /** Stops polling after one last poll (alerts raised at the very end of a run still count). */
-  async close(opts: { finalPoll?: boolean } = {}): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (opts.finalPoll ?? true) await this.pollOnce();
-    else await this.running;
+  /** Stops polling after one last poll (alerts raised at the very end of a run still count). Idempotent. */
+  close(opts: { finalPoll?: boolean } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      if (opts.finalPoll ?? true) await this.pollOnce();
+      else await this.running;
+    })();
+    return this.closing;
   }
 
   private schedule(ms: number): void {
