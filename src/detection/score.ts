@@ -1,6 +1,7 @@
-import { categoryTable, normalizeCategory, type CategoryTable } from './categories.js';
+import { assignAlerts, type AttackHits } from './assign.js';
+import { categoryTable } from './categories.js';
 import { ScopeIndex, windowOf, type MatchRules } from './match.js';
-import { NAB_PROFILES, nabScore, type NabFalsePositive, type NabProfile, type NabProfileName, type NabResult } from './nab.js';
+import { NAB_PROFILES, nabScore, type NabProfile, type NabProfileName, type NabResult } from './nab.js';
 import { conformanceOf, type Conformance } from './reactions.js';
 import { compositeF, latencyStats, ratio, round, wilsonInterval, type LatencyStats } from './stats.js';
 import {
@@ -146,6 +147,25 @@ function resolveNab(nab: ScoreOptions['nab']): NabProfile | null {
   return typeof nab === 'string' ? NAB_PROFILES[nab] : nab;
 }
 
+function verdictOf(
+  inst: AttackInstance, hits: AttackHits, window: { fromMs: number; toMs: number }, records: readonly ReactionRecord[] | undefined,
+): InstanceVerdict {
+  const first = hits.first;
+  const v: InstanceVerdict = {
+    id: inst.id, type: inst.type, scope: inst.scope, tStartMs: inst.tStartMs, tEndMs: inst.tEndMs, window,
+    detected: first !== null,
+    firstAlertId: first?.alertId ?? null,
+    firstAlertCategory: first?.category ?? null,
+    firstAlertTs: first?.ts ?? null,
+    latencyMs: first === null ? null : Math.max(0, first.ts - inst.tStartMs),
+    matchedAlerts: hits.matched,
+    duplicates: Math.max(0, hits.matched - 1),
+    reactions: records ? conformanceOf(records) : null,
+  };
+  if (inst.expectedReactions) v.expectedReactions = inst.expectedReactions;
+  return v;
+}
+
 /**
  * Scores alerts against ground truth (ATTACKS.md §4). Pure and deterministic: the same inputs give the same
  * result whatever their order on disk, since alerts are processed by (ts, input position).
@@ -190,26 +210,11 @@ export function scoreDetection(
   }
 
   const verdicts: InstanceVerdict[] = attacks.map((inst, i) => {
-    const s = a.state[i]!;
+    const v = verdictOf(inst, a.state[i]!, { fromMs: attackIndex.from[i]!, toMs: attackIndex.to[i]! }, reactionsOf.get(inst.id));
     const t = tally(inst.type);
     t.instances++;
-    const latencyMs = s.first === null ? null : Math.max(0, s.first.ts - inst.tStartMs);
-    if (latencyMs === null) t.fn++;
-    else { t.tp++; t.latencies.push(latencyMs); }
-    const records = reactionsOf.get(inst.id);
-    const v: InstanceVerdict = {
-      id: inst.id, type: inst.type, scope: inst.scope, tStartMs: inst.tStartMs, tEndMs: inst.tEndMs,
-      window: { fromMs: attackIndex.from[i]!, toMs: attackIndex.to[i]! },
-      detected: s.first !== null,
-      firstAlertId: s.first?.alertId ?? null,
-      firstAlertCategory: s.first?.category ?? null,
-      firstAlertTs: s.first?.ts ?? null,
-      latencyMs,
-      matchedAlerts: s.matched,
-      duplicates: Math.max(0, s.matched - 1),
-      reactions: records ? conformanceOf(records) : null,
-    };
-    if (inst.expectedReactions) v.expectedReactions = inst.expectedReactions;
+    if (v.latencyMs === null) t.fn++;
+    else { t.tp++; t.latencies.push(v.latencyMs); }
     return v;
   });
 
