@@ -17,7 +17,7 @@ process.on('disconnect', () => { abort.abort(); setTimeout(() => process.exit(0)
 
 process.on('message', (m: ToChild) => {
   if (m.t === 'abort') abort.abort();
-  else if (m.t === 'snapshot') { if (registry) send({ t: 'snapshot', id: m.id, snap: registry.snapshot() }); }
+  else if (m.t === 'snapshot') { if (registry) send({ t: 'snapshot', id: m.id, snap: registry.snapshot(undefined, { series: false }) }); }
   else if (m.t === 'init') void run(m);
 });
 

@@ -91,7 +91,7 @@ async function runInProcess(opts: PlanRunOptions, shard: ShardSpec): Promise<Pla
     onTick(_elapsed, w) {
       opts.onProgress?.({
         elapsedMs: systemClock.nowMs() - startedAt, sample: registry.progress(), connected: w.connectedNow,
-        lagP99Ms: monitor.lastLagP99Ms, snapshot: async () => registry.snapshot(),
+        lagP99Ms: monitor.lastLagP99Ms, snapshot: async () => registry.snapshot(undefined, { series: false }),
       });
     },
   });

@@ -33,7 +33,12 @@ export interface EvseModel {
   connectors: readonly ConnectorModel[];
 }
 
-export type Behaviour = 'charging' | 'idle';
+/**
+ * What a station group does: `charging` (EIM sessions: RFID/app), `idle` (boots, heartbeats, answers, never
+ * charges), and the OCPP 2.1 use cases: `plug-and-charge` (ISO 15118 contract authorisation), `v2x`
+ * (bidirectional EVs), `battery-swap` (swap stations).
+ */
+export type Behaviour = 'charging' | 'idle' | 'plug-and-charge' | 'v2x' | 'battery-swap';
 
 export interface StationGroupSpec {
   name: string;

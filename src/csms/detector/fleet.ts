@@ -56,6 +56,7 @@ export class FleetStats {
   private stepAlarm = false;
   private readonly recentEnds = new Recent();
   private readonly recentDown = new Recent();
+  private readonly recentUp = new Recent();
   private readonly recentStarts = new Recent();
   private pending: Pending[] = [];
   /** Alarms dropped because the stations involved had disconnected (a drain, not an attack). */
@@ -103,7 +104,7 @@ export class FleetStats {
     this.aggW += d;
     if (commanded) return;
     this.stepAcc += d;
-    if (d < 0) this.recentDown.add(sd, nowMs);
+    if (d < 0) this.recentDown.add(sd, nowMs); else this.recentUp.add(sd, nowMs);
   }
 
   tick(nowMs: number): void {
@@ -170,7 +171,7 @@ export class FleetStats {
       if (was || !this.warm(nowMs)) return;
       const evidence = { rule: 'L2.fleet-power-step', stepW: Math.round(d), thresholdW: Math.round(thr), sigmaW: Math.round(sd), aggregateW: Math.round(this.aggW) };
       const score = sd > 0 ? Math.abs(d) / sd : Math.abs(d) / thr;
-      if (d > 0) this.raise(nowMs, evidence, score, this.recentStarts.since(nowMs - 2000 * w));
+      if (d > 0) this.raise(nowMs, evidence, score, this.recentUp.since(nowMs - 2000));
       else this.defer(nowMs, evidence, score, this.recentDown);
       return;
     }

@@ -5,6 +5,9 @@ import type { Behaviour, EvseModel, StationGroupSpec } from '../spec.js';
 import { compileIdTemplate } from '../stationId.js';
 import { EVSE_KEYS, readEvse, type EvseLayer } from './evse.js';
 
+/** Station behaviours (see Behaviour in spec.ts). */
+export const BEHAVIOURS = ['charging', 'idle', 'plug-and-charge', 'v2x', 'battery-swap'] as const;
+
 const GROUP_KEYS = ['name', 'count', 'idTemplate', 'evses', 'evse', 'behaviour', 'vendor', 'model'] as const;
 // Group names end up in station ids, metric labels and file names: keep them plain.
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
@@ -59,7 +62,7 @@ function readGroup(p: Problems, v: unknown, path: Path, i: number, groupCount: n
     count,
     idTemplate,
     evses: readEvses(p, f),
-    behaviour: f.opt<Behaviour>('behaviour', DEFAULTS.group.behaviour, oneOf(['charging', 'idle'] as const)),
+    behaviour: f.opt<Behaviour>('behaviour', DEFAULTS.group.behaviour, oneOf(BEHAVIOURS)),
   };
   // BootNotificationRequest.chargingStation: vendorName ≤ 50, model ≤ 20.
   const vendor = f.maybe('vendor', string({ maxLength: 50 }));

@@ -1,0 +1,106 @@
+import { X509Certificate } from 'node:crypto';
+import type { Payload } from '../../ocpp/session.js';
+import { Category } from './alert.js';
+import { stationEntity, type Ctx } from './context.js';
+import { normalSerial } from './options.js';
+import type { StationDet } from './station.js';
+
+// The embedded CSMS has no PKI yet (handlers/certificates.ts). These are the hooks a PKI will replace: what can
+// be checked from the data alone — expiry, a configured revocation list, eMAID vs certificate CN, CSR CN vs serial.
+
+const PEM = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/;
+
+function firstPem(text: unknown): { label: string; der: Buffer } | null {
+  if (typeof text !== 'string') return null;
+  const m = PEM.exec(text);
+  if (!m) return null;
+  try { return { label: m[1]!, der: Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64') }; } catch { return null; }
+}
+
+/** CN of an X.500 subject string as node prints it (`CN=...` lines). */
+function commonName(subject: string): string | undefined {
+  return /(?:^|\n|,\s*)CN=([^\n,]+)/.exec(subject)?.[1]?.trim();
+}
+
+const DASHES = /[-\s]/g;
+
+/**
+ * Authorize with ISO 15118 contract data (A15): a revoked serial (hash data or certificate), an expired
+ * certificate, or an eMAID that is not the certificate's CN → idTokenInfo Invalid with the matching
+ * certificateStatus, and an alert. Unparseable certificates are left alone (no PKI to judge them).
+ */
+export function onAuthorizeCertificates(ctx: Ctx, sd: StationDet, p: Payload, answer: Payload, nowMs: number): Payload {
+  let status: string | undefined;
+  let ev: Record<string, unknown> = {};
+  const revoked = ctx.o.revokedSerials;
+  const hashes = p.iso15118CertificateHashData;
+  if (Array.isArray(hashes) && revoked.size > 0) {
+    for (const h of hashes as Payload[]) {
+      if (typeof h?.serialNumber === 'string' && revoked.has(normalSerial(h.serialNumber))) {
+        status = 'CertificateRevoked';
+        ev = { rule: 'L1.certificate-revoked', serialNumber: h.serialNumber, source: 'hashData' };
+        break;
+      }
+    }
+  }
+  const pem = status === undefined ? firstPem(p.certificate) : null;
+  if (pem !== null) {
+    let cert: X509Certificate | null = null;
+    try { cert = new X509Certificate(pem.der); } catch { cert = null; }
+    if (cert !== null) {
+      const serial = normalSerial(cert.serialNumber);
+      const validTo = Date.parse(cert.validTo);
+      const cn = commonName(cert.subject);
+      const idToken = p.idToken as Payload | undefined;
+      if (revoked.has(serial)) {
+        status = 'CertificateRevoked';
+        ev = { rule: 'L1.certificate-revoked', serialNumber: serial, source: 'certificate' };
+      } else if (validTo < nowMs) {
+        status = 'CertificateExpired';
+        ev = { rule: 'L1.certificate-expired', serialNumber: serial, validTo: cert.validTo };
+      } else if (idToken?.type === 'eMAID' && typeof idToken.idToken === 'string' && cn !== undefined
+        && cn.replace(DASHES, '').toUpperCase() !== idToken.idToken.replace(DASHES, '').toUpperCase()) {
+        status = 'CertChainError';
+        ev = { rule: 'L1.emaid-certificate-mismatch', eMAID: idToken.idToken, certificateCN: cn };
+      }
+    }
+  }
+  if (status === undefined) return answer;
+  ctx.actions.certificatesRefused++;
+  const tok = (p.idToken as Payload | undefined)?.idToken;
+  ctx.alert(nowMs, Category.certificate, 'high', typeof tok === 'string' ? { stationId: sd.id, idToken: tok } : stationEntity(sd), { ...ev, certificateStatus: status });
+  return { idTokenInfo: { status: 'Invalid' }, certificateStatus: status };
+}
+
+const CN_OID = [0x06, 0x03, 0x55, 0x04, 0x03];
+const STRING_TAGS = new Set([0x0c, 0x13, 0x16, 0x14]);
+
+/** The first CN in a PKCS#10 CSR (the subject's), by scanning the DER for the CN attribute; null if none. */
+export function csrCommonName(csr: unknown): string | null {
+  const pem = firstPem(csr);
+  const der = pem?.der;
+  if (der === undefined) return null;
+  outer: for (let i = 0; i + CN_OID.length + 2 < der.length; i++) {
+    for (let k = 0; k < CN_OID.length; k++) if (der[i + k] !== CN_OID[k]) continue outer;
+    const tag = der[i + CN_OID.length]!;
+    const len = der[i + CN_OID.length + 1]!;
+    if (!STRING_TAGS.has(tag) || len >= 0x80) return null;
+    const start = i + CN_OID.length + 2;
+    return der.subarray(start, start + len).toString(tag === 0x14 ? 'latin1' : 'utf8');
+  }
+  return null;
+}
+
+/**
+ * SignCertificate (A15): a ChargingStationCertificate CSR whose CN is not the serial number the station booted
+ * with (A00.FR.511) → Rejected with reasonCode InvalidCSR, and an alert.
+ */
+export function onSignCertificate(ctx: Ctx, sd: StationDet, p: Payload, answer: Payload, nowMs: number): Payload {
+  const type = p.certificateType ?? 'ChargingStationCertificate';
+  if (type !== 'ChargingStationCertificate' || sd.serial === undefined) return answer;
+  const cn = csrCommonName(p.csr);
+  if (cn === null || cn === sd.serial) return answer;
+  ctx.actions.csrRejected++;
+  ctx.alert(nowMs, Category.certificate, 'high', stationEntity(sd), { rule: 'L1.csr-cn-serial', csrCN: cn, serialNumber: sd.serial });
+  return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidCSR' } };
+}

@@ -1,0 +1,56 @@
+import { Category } from './alert.js';
+import { connEntity, type Ctx } from './context.js';
+import { RATE_CLASSES, type StationDet } from './station.js';
+
+const CLASS_NAMES = ['Heartbeat', 'StatusNotification', 'TransactionEvent', 'MeterValues', 'Authorize', 'DataTransfer', 'other'];
+/** Beyond this many empty buckets the baseline has decayed to nothing anyway. */
+const MAX_CATCH_UP = 64;
+
+/**
+ * Per-station, per-action-class message rates (A01, ATTACKS.md §5 L2): counts per `rateBucketMs` bucket; EWMA
+ * mean and variance of the counts (λ per bucket). A class alarms, within the bucket as soon as its count reaches
+ * max(rateMinCount, rateRatio·μ, μ + rateZ·max(σ, √μ, 1)) — the Poisson floor keeps quiet stations from alarming
+ * on a handful of messages. An alarmed bucket is kept out of the baseline (frozen while alarmed).
+ * 7 classes × 3 numbers per station.
+ */
+export function observeRate(ctx: Ctx, sd: StationDet, cls: number, nowMs: number, weight: number): void {
+  const t = ctx.t;
+  const bucket = Math.floor(nowMs / t.rateBucketMs);
+  if (bucket !== sd.rateBucket) roll(ctx, sd, bucket);
+  if (weight === 0) return;
+  const c = (sd.rateCount[cls] += weight);
+  const bit = 1 << cls;
+  if ((sd.rateAlarmed & bit) !== 0) return;
+  const mean = sd.rateMean[cls]!;
+  const sigma = Math.max(Math.sqrt(sd.rateVar[cls]!), Math.sqrt(mean), 1);
+  const thr = Math.max(t.rateMinCount, t.rateRatio * mean, mean + t.rateZ * sigma);
+  if (c < thr) return;
+  sd.rateAlarmed |= bit;
+  if (!ctx.warm(nowMs)) return;
+  ctx.alert(nowMs, Category.flood, 'high', connEntity(sd), {
+    rule: 'L2.message-rate', actionClass: CLASS_NAMES[cls], count: c, bucketMs: t.rateBucketMs,
+    baseline: Math.round(mean * 100) / 100, threshold: Math.round(thr * 100) / 100,
+  }, (c - mean) / sigma);
+}
+
+function roll(ctx: Ctx, sd: StationDet, bucket: number): void {
+  const prev = sd.rateBucket;
+  sd.rateBucket = bucket;
+  if (prev < 0) return;
+  const lambda = ctx.t.rateLambda;
+  const empty = Math.min(bucket - prev - 1, MAX_CATCH_UP);
+  for (let k = 0; k < RATE_CLASSES; k++) {
+    if ((sd.rateAlarmed & (1 << k)) === 0) fold(sd, k, sd.rateCount[k]!, lambda);
+    for (let i = 0; i < empty; i++) fold(sd, k, 0, lambda);
+    sd.rateCount[k] = 0;
+  }
+  sd.rateBuckets++;
+  sd.rateAlarmed = 0;
+}
+
+function fold(sd: StationDet, k: number, x: number, lambda: number): void {
+  const m = sd.rateMean[k]!;
+  const d = x - m;
+  sd.rateMean[k] = m + lambda * d;
+  sd.rateVar[k] = (1 - lambda) * (sd.rateVar[k]! + lambda * d * d);
+}
