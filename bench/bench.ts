@@ -8,7 +8,7 @@ import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
 import { measure, type MeasurementResult } from './lib/measure.js';
 import { planFor } from './lib/plans.js';
 import { killAll } from './lib/procs.js';
-import { formatTable } from './lib/table.js';
+import { bestOf, formatTable, type Row } from './lib/table.js';
 
 // dist/bench/bench.js -> the repository root, where bin/, bench/scenarios/ and node_modules/ are.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,16 +30,22 @@ async function main(): Promise<number> {
   log(`bench: ${args.quick ? 'quick' : 'full'} run of ${args.only.join(', ')} on ${machine.cpus} cores, load average ${machine.loadavgAtStart.join(' ')}`);
   const startedAt = new Date().toISOString();
   const results: MeasurementResult[] = [];
+  const rows: Row[] = [];
   for (const name of args.only) {
     const plan = planFor(name, args.quick);
-    log(`\n${name}: ${plan.stations} stations`);
-    results.push(await measure(plan, { root: ROOT, ceiling: args.ceiling, log, verbose: args.verbose }));
+    const runs: MeasurementResult[] = [];
+    for (let i = 1; i <= args.repeat; i++) {
+      log(`\n${name}: ${plan.stations} stations${args.repeat > 1 ? ` (run ${i} of ${args.repeat})` : ''}`);
+      runs.push(await measure(plan, { root: ROOT, ceiling: args.ceiling, log, verbose: args.verbose }));
+    }
+    results.push(...runs);
+    rows.push(...bestOf(runs.map((r) => r.rows)));
   }
-  const rows = results.flatMap((r) => r.rows);
-  const title = `chargestorm vs plain ws (${args.quick ? 'quick' : 'full'} run, ${machine.cpus} cores, node ${machine.node}, ${startedAt.slice(0, 10)})`;
+  const title = `chargestorm vs plain ws (${args.quick ? 'quick' : 'full'} run, ${machine.cpus} cores, node ${machine.node}, `
+    + `${startedAt.slice(0, 10)}, load average at start ${machine.loadavgAtStart[0]})`;
   process.stdout.write(`\n${title}\n\n${formatTable(rows)}\n`);
   if (args.json) {
-    writeFileSync(args.json, `${JSON.stringify({ version: 1, quick: args.quick, startedAt, endedAt: new Date().toISOString(), machine, rows, measurements: results }, null, 2)}\n`);
+    writeFileSync(args.json, `${JSON.stringify({ version: 1, quick: args.quick, repeat: args.repeat, startedAt, endedAt: new Date().toISOString(), machine, rows, measurements: results }, null, 2)}\n`);
     log(`bench: wrote ${args.json}`);
   }
   // A measurement that could not run is an error; a figure below its target is a result, not an error.

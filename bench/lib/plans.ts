@@ -39,7 +39,7 @@ export function planFor(name: MeasurementName, quick: boolean): Plan {
     const p = processesFor(conns);
     return { conns, seconds, procs: p, serverProcs: p };
   };
-  const ceilingTimeout = (c: CeilingArgs): number => 60_000 + c.seconds * 1000 + c.conns * 2;
+  const ceilingTimeout = (c: CeilingArgs): number => 60_000 + c.seconds * 1000 + c.conns * 4;
   switch (name) {
     case 'calls-1k':
     case 'calls-10k': {

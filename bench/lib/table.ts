@@ -81,3 +81,26 @@ export function formatTable(rows: readonly Row[]): string {
   const footnotes = notes.length > 0 ? ['', ...notes.map((n, i) => `[${i + 1}] ${n}`)] : [];
   return [...lines, ...footnotes].join('\n');
 }
+
+/**
+ * Best of repeated runs, row by row: outside load only ever makes a figure worse, so each side keeps its best
+ * (highest, or lowest for an at-most target such as memory) and the ratio and pass are derived again.
+ */
+export function bestOf(runs: readonly (readonly Row[])[]): Row[] {
+  if (runs.length === 0) return [];
+  return runs[0]!.map((first, i) => {
+    const same = runs.map((r) => r[i]).filter((r): r is Row => r !== undefined && r.label === first.label);
+    const lower = first.target.kind === 'at-most';
+    const pick = (xs: (number | null)[]): number | null => {
+      const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+      return v.length === 0 ? null : lower ? Math.min(...v) : Math.max(...v);
+    };
+    const notes = [...new Set(same.map((r) => r.note).filter((n): n is string => !!n))];
+    const { ratio: _r, pass: _p, note: _n, ...rest } = first;
+    return row({
+      ...rest, chargestorm: pick(same.map((r) => r.chargestorm)), ceiling: pick(same.map((r) => r.ceiling)),
+      ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+      ...(same.length > 1 ? { label: `${first.label}, best of ${same.length}` } : {}),
+    });
+  });
+}

@@ -16,3 +16,10 @@ test('--only accepts repeats and comma lists, keeps the canonical order, and rej
   assert.throws(() => parseBenchArgs(['--only', 'calls-2k']), /unknown measurement 'calls-2k'/);
   assert.throws(() => parseBenchArgs(['--bogus']), /bogus/);
 });
+
+test('--repeat takes 1 to 5', () => {
+  assert.equal(parseBenchArgs([]).repeat, 1);
+  assert.equal(parseBenchArgs(['--repeat', '3']).repeat, 3);
+  assert.throws(() => parseBenchArgs(['--repeat', '0']), /--repeat expects 1 to 5/);
+  assert.throws(() => parseBenchArgs(['--repeat', 'x']), /--repeat expects 1 to 5/);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatNumber, formatTable, formatTarget, passes, ratioOf, row } from '../../bench/lib/table.js';
+import { bestOf, formatNumber, formatTable, formatTarget, passes, ratioOf, row } from '../../bench/lib/table.js';
 
 test('ratioOf divides chargestorm by the ceiling, null when either is missing or the ceiling is zero', () => {
   assert.equal(ratioOf(70, 100), 0.7);
@@ -51,4 +51,23 @@ test('formatTable prints the markdown table with n/a for missing figures and num
     '',
     '[1] chargestorm: run exited 104',
   ].join('\n'));
+});
+
+test('bestOf keeps each side\'s best per row (lowest for at-most targets) and derives ratio and pass again', () => {
+  const calls = (cs: number | null, ceil: number | null, note?: string) => row({
+    measurement: 'calls-1k', label: 'calls/s', unit: '', chargestorm: cs, ceiling: ceil, target: { kind: 'ratio-at-least', value: 0.7 }, ...(note ? { note } : {}),
+  });
+  const mem = (cs: number, ceil: number) => row({ measurement: 'hold', label: 'KiB', unit: '', chargestorm: cs, ceiling: ceil, target: { kind: 'at-most', value: 40, unit: '' } });
+  const best = bestOf([[calls(20_000, 30_000), mem(45, 30)], [calls(null, 40_000, 'chargestorm: timed out'), mem(38, 25)], [calls(25_000, 20_000), mem(41, 28)]]);
+  assert.equal(best[0]!.chargestorm, 25_000);
+  assert.equal(best[0]!.ceiling, 40_000);
+  assert.equal(best[0]!.ratio, 0.625);
+  assert.equal(best[0]!.pass, false);
+  assert.equal(best[0]!.label, 'calls/s, best of 3');
+  assert.equal(best[0]!.note, 'chargestorm: timed out');
+  assert.equal(best[1]!.chargestorm, 38);
+  assert.equal(best[1]!.ceiling, 25);
+  assert.equal(best[1]!.pass, true);
+  assert.deepEqual(bestOf([[calls(1, 2)]]), [calls(1, 2)]);
+  assert.deepEqual(bestOf([]), []);
 });
