@@ -19,6 +19,8 @@ interface CsmsCliOptions {
   statsEvery?: string;
   workers: string;
   quiet?: boolean;
+  alertsFile?: string;
+  alertsWebhook?: string;
 }
 
 export function registerCsms(program: Command): void {
@@ -37,6 +39,8 @@ export function registerCsms(program: Command): void {
     .option('-w, --workers <n>', 'processes sharing the port (node cluster); each holds up to ~18,000 stations '
       + '(20,000 open files per process). 1 = in-process', '1')
     .option('-q, --quiet', 'print only the listening address')
+    .option('--alerts-file <file>', 'turn on the anomaly detector and append its alerts to FILE as JSON lines (docs/csms-detector.md)')
+    .option('--alerts-webhook <url>', 'turn on the anomaly detector and POST its alerts (JSON arrays) to URL')
     .action(async (o: CsmsCliOptions) => {
       const port = intOption('--port', o.port, 0)!;
       if (port > 65535) throw new ToolError('E_BAD_OPTION', `--port expects 0..65535, got '${o.port}'`, ExitCode.invalidInput);
@@ -58,10 +62,16 @@ export function registerCsms(program: Command): void {
       if (o.block) spec.blockedTokens = o.block;
       const security: SecuritySpec = o.password ? { profile: 1, password: o.password } : fromScenario?.security ?? { profile: 0 };
       const workers = intOption('--workers', o.workers, 1)!;
+      const detecting = o.alertsFile !== undefined || o.alertsWebhook !== undefined;
+      if (detecting && workers > 1) {
+        // Each worker would see a fraction of the fleet: duplicate identities and fleet statistics span workers.
+        throw new ToolError('E_BAD_OPTION', '--alerts-file / --alerts-webhook need --workers 1 (the detector runs in one process)', ExitCode.invalidInput);
+      }
       const log = (level: string, message: string): void => { if (!o.quiet && level !== 'debug') process.stderr.write(`[csms] ${message}\n`); };
       const options = {
         host: o.host, port, protocols: protocols as Subprotocol[], validation: o.validation as ValidationMode, security, spec,
         ...(fromScenario ? { seed: fromScenario.seed } : {}),
+        ...(detecting ? { detector: { enabled: true, alertsFile: o.alertsFile, alertsWebhook: o.alertsWebhook } } : {}),
       };
       const every = intOption('--stats-every', o.statsEvery, 0)!;
       const statsLine = (s: CsmsStats): void => {

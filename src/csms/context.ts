@@ -4,6 +4,7 @@ import type { Payload } from '../ocpp/session.js';
 import type { ResolvedCsmsOptions } from './options.js';
 import type { StatsCounters } from './stats.js';
 import type { StationState } from './state.js';
+import type { Detector } from './detector/detector.js';
 
 /** What every handler may read or bump: one per CSMS, shared by all connections. */
 export interface CsmsCore {
@@ -11,6 +12,8 @@ export interface CsmsCore {
   readonly counters: StatsCounters;
   /** Blocked idTokens, lower-cased: idTokens compare case-insensitively (FLOWS.md §3.1). */
   readonly blocked: ReadonlySet<string>;
+  /** The anomaly detector, when enabled (docs/csms-detector.md). */
+  readonly detector?: Detector | null;
   nowMs(): number;
 }
 

@@ -5,6 +5,7 @@ import type { CallOutcome, SessionObserver } from '../ocpp/session.js';
 import type { RpcErrorCode } from '../ocpp/errors.js';
 import { DEFAULTS } from '../scenario/defaults.js';
 import type { CsmsSpec, SecuritySpec, Subprotocol, ValidationMode } from '../scenario/spec.js';
+import { resolveDetectorOptions, type DetectorOptions, type ResolvedDetectorOptions } from './detector/options.js';
 
 export type CsmsLogLevel = 'debug' | 'info' | 'warn';
 /** Free-text sink for what the CSMS does (connections, refusals, schedule firings). */
@@ -55,6 +56,8 @@ export interface CsmsOptions {
   tickMs?: number;
   /** A station silent for longer than this many heartbeat intervals counts as stale. Default 3. */
   staleAfterIntervals?: number;
+  /** Real-time anomaly detector with alert sinks (docs/csms-detector.md). Default off. */
+  detector?: DetectorOptions;
 }
 
 /** Options with every default applied. */
@@ -75,6 +78,8 @@ export interface ResolvedCsmsOptions {
   readonly log: CsmsLog;
   readonly tickMs: number;
   readonly staleAfterIntervals: number;
+  /** Null when the detector is off. */
+  readonly detector: ResolvedDetectorOptions | null;
 }
 
 const NO_LOG: CsmsLog = () => {};
@@ -87,6 +92,7 @@ export function resolveOptions(o: CsmsOptions): ResolvedCsmsOptions {
   }
   const protocols = o.protocols ?? DEFAULTS.protocols;
   if (protocols.length === 0) throw new ToolError('E_CSMS_CONFIG', 'the CSMS must offer at least one subprotocol', ExitCode.invalidInput);
+  const seed = o.seed ?? DEFAULTS.seed;
   return {
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
@@ -99,10 +105,11 @@ export function resolveOptions(o: CsmsOptions): ResolvedCsmsOptions {
     knownStations: o.knownStations,
     clock: o.clock ?? systemClock,
     ids: o.ids ?? new IdSource(),
-    seed: o.seed ?? DEFAULTS.seed,
+    seed,
     observer: o.observer ?? {},
     log: o.log ?? NO_LOG,
     tickMs: o.tickMs ?? 100,
     staleAfterIntervals: o.staleAfterIntervals ?? 3,
+    detector: resolveDetectorOptions(o.detector, seed),
   };
 }

@@ -10,6 +10,8 @@ import { resolveOptions, type CsmsOptions, type ResolvedCsmsOptions } from './op
 import { CommandSchedule, selectStations, type Firing } from './schedule.js';
 import { StationState, type StationView } from './state.js';
 import { StatsCounters, type CsmsStats } from './stats.js';
+import type { IncomingMessage } from 'node:http';
+import { Detector, type DetectorStats } from './detector/detector.js';
 
 /** The embedded reference CSMS, running. */
 export interface Csms {
@@ -34,9 +36,15 @@ export interface Csms {
   startSchedule(runStartMs?: number): void;
   /** Runs one tick now (schedule and liveness); the CSMS also ticks by itself every `tickMs`. */
   tick(): void;
+  /** The anomaly detector's counters, or null when it is off (docs/csms-detector.md). */
+  detectorStats(): DetectorStats | null;
 }
 
 const DISCONNECTED: CallOutcome = Object.freeze({ ok: false, kind: 'disconnected' });
+/** Events of a connection the detector refused at once (duplicate identity): nothing to do. */
+const REFUSED: ConnectionEvents = Object.freeze({ onText() {}, onClose() {} });
+/** Commands whose outcome the detector needs (the profile limit applies only once the station accepted it). */
+const DETECTOR_OUTCOMES = new Set(['SetChargingProfile', 'ClearChargingProfile']);
 const LIVENESS_EVERY_MS = 1000;
 
 /** Starts the embedded CSMS on `host:port` (port 0 = ephemeral). */
@@ -50,6 +58,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   readonly opts: ResolvedCsmsOptions;
   readonly counters = new StatsCounters();
   readonly blocked: ReadonlySet<string>;
+  readonly detector: Detector | null;
   private readonly stations = new Map<string, StationState>();
   private readonly links = new Map<string, StationLink>();
   private readonly sessionOpts = new Map<OcppVersion, SessionOptions>();
@@ -66,6 +75,10 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     this.opts = opts;
     this.blocked = new Set(opts.spec.blockedTokens.map((t) => t.toLowerCase()));
     this.schedule = new CommandSchedule(opts.spec.commands);
+    this.detector = opts.detector === null ? null : new Detector(opts.detector, {
+      clock: opts.clock, log: opts.log, securityProfile: opts.security.profile, protocols: opts.protocols,
+      stopTransaction: (id, transactionId) => { void this.send(id, 'RequestStopTransaction', { transactionId }); },
+    });
   }
 
   get url(): string { return this.server!.url; }
@@ -79,8 +92,10 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
         host: o.host,
         port: o.port,
         protocols: o.protocols,
-        authenticate: (identity, authorization) => this.authenticate(identity, authorization),
-        onConnection: (conn, identity) => this.onConnection(conn, identity),
+        authenticate: (identity, authorization, req) => this.authenticate(identity, authorization, req),
+        onConnection: (conn, identity, req) => this.onConnection(conn, identity, req),
+        // Detector L0: ws refuses frames of maxFrameBytes or more itself (close 1009) before buffering them.
+        ...(o.detector !== null ? { maxPayload: o.detector.t.maxFrameBytes - 1 } : {}),
       });
     } catch (err) {
       throw new ToolError('E_CSMS_LISTEN', `CSMS cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`, ExitCode.runtimeError);
@@ -95,6 +110,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     if (this.closed || this.server === null) return;
     this.closed = true;
     await this.server.close();
+    await this.detector?.close();
   }
 
   nowMs(): number { return this.opts.clock.nowMs(); }
@@ -111,8 +127,11 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
 
   // ------------------------------------------------------------------------------------------- connections
 
-  private authenticate(identity: string, authorization: string | undefined): AuthDecision {
-    const d = authDecision(identity, authorization, this.opts.security, this.opts.knownStations);
+  private authenticate(identity: string, authorization: string | undefined, req: IncomingMessage): AuthDecision {
+    let d = authDecision(identity, authorization, this.opts.security, this.opts.knownStations);
+    if (this.detector !== null) {
+      d = this.detector.upgrade(identity, ipOf(req), authorization, req.headers['sec-websocket-protocol'], d);
+    }
     if (d !== 'accept') {
       this.counters.count(this.counters.handshakesRefused, String(d));
       this.opts.log('info', `refused ${identity}: HTTP ${d}`);
@@ -120,7 +139,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     return d;
   }
 
-  private onConnection(conn: WsConnection, identity: string): ConnectionEvents {
+  private onConnection(conn: WsConnection, identity: string, req: IncomingMessage): ConnectionEvents {
     // The transport only completes handshakes on a subprotocol we offered, so the version is known.
     const version = versionOf(conn.protocol)!;
     const now = this.nowMs();
@@ -132,6 +151,13 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
       s.stationsSeen++;
     }
     const old = this.links.get(identity);
+    if (old !== undefined && this.detector !== null) {
+      // Detector policy (A03, docs/csms-detector.md): refuse the newcomer while the old connection is alive.
+      s.duplicateConnections++;
+      conn.close(1008, 'identity already connected');
+      this.detector.duplicate(identity, ipOf(req), old.conn);
+      return REFUSED;
+    }
     if (old !== undefined) {
       // One connection per identity: the newer one wins (the older is usually a half-open leftover).
       s.duplicateConnections++;
@@ -142,7 +168,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     state.version = version;
     state.connectedMs = now;
     state.lastSeenMs = now;
-    const link = new StationLink(this, state, conn, version);
+    const link = new StationLink(this, state, conn, version, this.detector?.open(identity, ipOf(req)) ?? null);
     this.links.set(identity, link);
     s.connections++;
     s.connected++;
@@ -173,6 +199,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   }
 
   incomingDone(action: string, code: RpcErrorCode | null): void {
+    this.detector?.answered(action, code);
     const s = this.counters;
     s.count(s.callsIn, action);
     if (code !== null) s.count(s.callErrorsSent, code);
@@ -180,6 +207,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   }
 
   protocolEvent(kind: ProtocolEventKind, detail: string): void {
+    this.detector?.protocolEvent(kind);
     this.counters.count(this.counters.protocolEvents, kind);
     this.opts.observer.protocolEvent?.(kind, detail);
   }
@@ -193,6 +221,8 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   }
 
   station(id: string): StationView | undefined { return this.stations.get(id); }
+
+  detectorStats(): DetectorStats | null { return this.detector?.stats() ?? null; }
 
   connectedIds(): string[] { return [...this.links.keys()]; }
 
@@ -215,6 +245,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     const now = this.nowMs();
     if (this.schedule.active) for (const f of this.schedule.due(now)) this.fire(f);
     if (now - this.lastLivenessMs >= LIVENESS_EVERY_MS) this.scanLiveness(now);
+    this.detector?.tick(now);
   }
 
   // ---------------------------------------------------------------------------------------------- internals
@@ -230,7 +261,12 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
       }
       if (!state.accepted) state.invite(followUp);
     }
-    return link.session.call(action, payload);
+    const det = this.detector;
+    if (det === null) return link.session.call(action, payload);
+    det.commandSent(link.state.id, action, payload);
+    const done = link.session.call(action, payload);
+    if (DETECTOR_OUTCOMES.has(action)) void done.then((o) => det.commandDone(link.state.id, action, payload, o));
+    return done;
   }
 
   private fire(f: Firing): void {
@@ -264,4 +300,10 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     for (const l of this.links.values()) if (now - l.state.lastSeenMs > limitMs) stale++;
     this.counters.stale = stale;
   }
+}
+
+/** Source address of an upgrade request (IPv4-mapped IPv6 shown as IPv4). */
+function ipOf(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }

@@ -45,6 +45,11 @@ export interface FleetResult {
 
 const TICK_MS = 100;
 
+/** Resolves once no station has a call of its own outstanding, or at the deadline. */
+async function untilIdle(stations: readonly Station[], clock: Clock, deadlineMs: number): Promise<void> {
+  while (clock.nowMs() < deadlineMs && stations.some((st) => st.session.busy)) await new Promise((r) => setTimeout(r, 20));
+}
+
 // What stations send on every run, plus the workload's call: compiled before the first handshake, because a
 // schema compiled on first use blocks the event loop for tens of ms in the middle of a ramp.
 const COMMON_ACTIONS = ['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'TransactionEvent', 'MeterValues',
@@ -123,8 +128,12 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       clearInterval(timer);
       executor.stop();
       const deadline = clock.nowMs() + drainMs;
-      for (const st of active.splice(0)) stopping.push(st.stop(deadline));
-      void Promise.all(stopping).then(() => resolve());
+      // Let the calls in flight come back before any socket closes: a storm of closes would delay the answers
+      // still on their way and show up as latency that the CSMS did not cause.
+      void untilIdle(active, clock, Math.min(deadline, clock.nowMs() + 2000)).then(() => {
+        for (const st of active.splice(0)) stopping.push(st.stop(deadline));
+        return Promise.all(stopping);
+      }).then(() => resolve());
     };
     const onAbort = (): void => { interrupted = true; finish(Math.min(spec.drainTimeout, 2000)); };
     executor.start();

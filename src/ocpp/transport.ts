@@ -24,8 +24,11 @@ function onWsClose(this: Tagged, code: number, reason: Buffer): void {
   c.closed = true;
   c.events.onClose(code, reason.toString());
 }
-function onWsError(this: Tagged): void {
+function onWsError(this: Tagged, err: Error & { code?: string }): void {
   // 'close' follows every 'error' in ws; the close handler reports it. Listening here keeps errors from throwing.
+  // The code is kept so the owner can tell why (WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: a frame above maxPayload, 1009).
+  const c = this[OWNER];
+  if (c && err?.code) c.lastError = err.code;
 }
 
 /** One OCPP-J WebSocket, either end. Implements the session's Wire. */
@@ -34,6 +37,8 @@ export class WsConnection implements Wire {
   readonly protocol: string;
   events: ConnectionEvents;
   closed = false;
+  /** ws error code of the last socket error, if any (e.g. WS_ERR_UNSUPPORTED_MESSAGE_LENGTH). */
+  lastError: string | undefined = undefined;
 
   constructor(ws: WebSocket, events: ConnectionEvents) {
     this.ws = ws;
@@ -131,7 +136,10 @@ export function connect(url: string, opts: ConnectOptions, events: ConnectionEve
 
 // ---------------------------------------------------------------------------------------------- server side
 
-export type AuthDecision = 'accept' | 401 | 403 | 404;
+/** 429: too many upgrade requests (the embedded CSMS's detector, ATTACKS.md A01); 503: not now. */
+export type AuthDecision = 'accept' | 401 | 403 | 404 | 429 | 503;
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 export interface OcppServerOptions {
   host: string;
@@ -143,6 +151,8 @@ export interface OcppServerOptions {
   /** A station connected with a negotiated subprotocol; returns who receives its events. */
   onConnection(conn: WsConnection, identity: string, req: IncomingMessage): ConnectionEvents;
   backlog?: number;
+  /** Largest frame (bytes) ws accepts; a larger one closes the connection with 1009. Default ws's 100 MiB. */
+  maxPayload?: number;
 }
 
 export interface OcppServer {
@@ -161,6 +171,7 @@ export function startOcppServer(opts: OcppServerOptions): Promise<OcppServer> {
     noServer: true,
     perMessageDeflate: false,
     handleProtocols: (offered) => opts.protocols.find((p) => offered.has(p)) ?? false,
+    ...(opts.maxPayload !== undefined ? { maxPayload: opts.maxPayload } : {}),
   });
   const http: Server = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('OCPP-J endpoint: connect with a WebSocket\n');
@@ -173,7 +184,7 @@ export function startOcppServer(opts: OcppServerOptions): Promise<OcppServer> {
     try { identity = decodeURIComponent(last); } catch { identity = ''; }
     const decision: AuthDecision = identity ? (opts.authenticate?.(identity, req.headers.authorization, req) ?? 'accept') : 404;
     if (decision !== 'accept') {
-      const text = decision === 401 ? 'Unauthorized' : decision === 403 ? 'Forbidden' : 'Not Found';
+      const text = STATUS_TEXT[decision] ?? 'Forbidden';
       const extra = decision === 401 ? 'WWW-Authenticate: Basic realm="OCPP"\r\n' : '';
       socket.end(`HTTP/1.1 ${decision} ${text}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
       return;

@@ -140,6 +140,8 @@ export class StationDet {
   /** Fleet synchronicity: the second in which this station was last counted. */
   syncSec = -1;
   faulted: Leaky | null = null;
+  /** A liveness probe of this identity's connection is running (duplicate connection, A03). */
+  probing = false;
 
   constructor(readonly id: string, t: DetectorThresholds, nowMs: number) {
     this.msgBucket = new TokenBucket(t.stationMsgRate, t.stationMsgBurst, nowMs);

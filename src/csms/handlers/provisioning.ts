@@ -10,7 +10,9 @@ import type { BootStatus } from '../state.js';
 function bootNotification(ctx: HandlerContext, p: Payload): Payload {
   const { core, state } = ctx;
   const now = core.nowMs();
-  const status: BootStatus = state.boots === 0 ? core.opts.spec.bootStatus : 'Accepted';
+  // Detector (A03/A13): a boot-fingerprint mismatch is Rejected, a disallowed firmware Pending (docs/csms-detector.md).
+  const forced = core.detector?.bootVerdict(state.id, p);
+  const status: BootStatus = forced ?? (state.boots === 0 ? core.opts.spec.bootStatus : 'Accepted');
   state.boots++;
   state.bootStatus = status;
   state.bootTimeMs = now;
