@@ -71,6 +71,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     this.rng = new Rng(mixSeed(ctx.spec.seed, plan.index, 1));
     this.identity = stationIdentity(ctx.spec.seed, plan.index, plan.group);
     this.dm = new DeviceModel(plan.group.evses, this.dmOverrides());
+    // A new HeartbeatInterval from SetVariables takes effect now, not after the heartbeat already scheduled.
+    this.dm.onChange = (c) => { if (c.variable === 'HeartbeatInterval' && this.online) this.armHeartbeat(); };
     this.profiles = new ProfileStore(plan.group.evses);
     this.evses = plan.group.evses.map((model, i) => new Evse(this, i + 1, model));
     // The session's version is fixed per connection; it is replaced on each connect with the negotiated one.
