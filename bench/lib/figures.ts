@@ -154,3 +154,9 @@ export function csmsPeakConnected(stderr: string): number | null {
   }
   return peak;
 }
+
+/** TCP sockets in TIME_WAIT, from /proc/net/sockstat (`TCP: inuse 5 orphan 0 tw 35839 ...`); null if absent. */
+export function timeWaitCount(sockstat: string): number | null {
+  const m = /^TCP:.*\btw (\d+)/m.exec(sockstat);
+  return m ? Number(m[1]) : null;
+}

@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csmsPeakConnected, parseCeiling, type CeilingResult, type SummaryLike } from './figures.js';
 import { ceilingArgv, csmsArgv, rowsFor, runArgv, type ChargestormOutcome, type Outcome, type Plan } from './plans.js';
-import { GroupMonitor, spawnNode, waitForOutput } from './procs.js';
+import { GroupMonitor, settleTimeWait, spawnNode, waitForOutput } from './procs.js';
 import type { Row } from './table.js';
 
 export interface Context {
@@ -18,7 +18,7 @@ export interface Context {
 export interface MeasurementResult {
   plan: Plan;
   rows: Row[];
-  ceiling: Outcome<CeilingResult & { cpuS: number; wallS: number }>;
+  ceiling: Outcome<CeilingResult & { cpuS: number; sysS: number; wallS: number }>;
   chargestorm: Outcome<Omit<ChargestormOutcome, 'summary'> & { summary: Record<string, unknown> }>;
   commands: string[][];
   /** 1/5/15-minute load average when the measurement began: other work on the machine skews every figure. */
@@ -31,14 +31,18 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 export async function measure(plan: Plan, ctx: Context): Promise<MeasurementResult> {
   const commands: string[][] = [];
   const load = loadavg().map((x) => Math.round(x * 100) / 100);
+  // Ports in TIME_WAIT from the previous run would crowd the source ports this one binds (see settleTimeWait).
+  await settleTimeWait(twBudget(plan), 70_000, ctx.log);
   const ceil = await runCeiling(plan, ctx, commands).then((v) => ({ ok: true as const, value: v }), (e) => ({ ok: false as const, error: errText(e) }));
   ctx.log(ceil.ok ? `  ceiling: ${JSON.stringify(ceil.value)}` : `  ceiling failed: ${ceil.error}`);
   if (ceil.ok && ceil.value.cpuS === 0) ctx.log('  (no CPU figures: /proc not readable)');
-  await pause(2000); // let the ceiling's sockets close before the next fleet connects
+  await pause(2000);
+  await settleTimeWait(twBudget(plan), 70_000, ctx.log);
   const cs = await runChargestorm(plan, ctx, commands).then((v) => ({ ok: true as const, value: v }), (e) => ({ ok: false as const, error: errText(e) }));
   ctx.log(cs.ok
     ? `  chargestorm: ${cs.value.wallS.toFixed(1)} s, generator ${cs.value.generator.processes} proc(s) peak RSS ${Math.round(cs.value.generator.rssKiB / 1024)} MiB, `
-      + `CPU ${cs.value.generator.cpuS.toFixed(1)} s; CSMS ${cs.value.csms.processes} proc(s) CPU ${cs.value.csms.cpuS.toFixed(1)} s`
+      + `CPU ${cs.value.generator.cpuS.toFixed(1)} s (${cs.value.generator.sysS?.toFixed(1)} s system); `
+      + `CSMS ${cs.value.csms.processes} proc(s) CPU ${cs.value.csms.cpuS.toFixed(1)} s (${cs.value.csms.sysS?.toFixed(1)} s system)`
     : `  chargestorm failed: ${cs.error}`);
   if (ceil.ok && cs.ok && plan.name.startsWith('calls')) {
     // Whole-process CPU (startup and connects included) per call: rough, but insensitive to other load.
@@ -59,7 +63,10 @@ export async function measure(plan: Plan, ctx: Context): Promise<MeasurementResu
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function runCeiling(plan: Plan, ctx: Context, commands: string[][]): Promise<CeilingResult & { cpuS: number; wallS: number }> {
+/** TIME_WAIT sockets a run can live with: what is left of ~28,000 ports on each of 8 source addresses. */
+const twBudget = (plan: Plan): number => Math.max(10_000, 8 * 28_000 - 2 * plan.stations);
+
+async function runCeiling(plan: Plan, ctx: Context, commands: string[][]): Promise<CeilingResult & { cpuS: number; sysS: number; wallS: number }> {
   const argv = ceilingArgv(ctx.ceiling, plan.ceiling);
   commands.push(['node', ...argv]);
   ctx.log(`  $ node ${argv.join(' ')}`);
@@ -71,7 +78,7 @@ async function runCeiling(plan: Plan, ctx: Context, commands: string[][]): Promi
   if (e.timedOut) throw new Error(`timed out after ${plan.ceilingTimeoutMs / 1000} s`);
   if (e.code !== 0) throw new Error(`exited ${e.signal ?? e.code}: ${e.stderr.trim().split('\n').slice(-3).join(' ')}`);
   // CPU seconds of all its processes (client and server, connect phase included): a load-independent cost.
-  return { ...parseCeiling(e.stdout), cpuS: use.cpuS, wallS: (performance.now() - t0) / 1000 };
+  return { ...parseCeiling(e.stdout), cpuS: use.cpuS, sysS: use.sysS, wallS: (performance.now() - t0) / 1000 };
 }
 
 async function runChargestorm(plan: Plan, ctx: Context, commands: string[][]): Promise<ChargestormOutcome> {

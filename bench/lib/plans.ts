@@ -61,7 +61,7 @@ export function planFor(name: MeasurementName, quick: boolean): Plan {
       const c = ceiling(stations, quick ? 3 : 5);
       return {
         ...base, stations, ...(quick ? { duration: '20s', csmsHeartbeat: 5 } : {}), procs: p, csmsWorkers: p, csmsFromScenario: true, ceiling: c,
-        runTimeoutMs: quick ? 120_000 : 420_000, ceilingTimeoutMs: ceilingTimeout(c),
+        runTimeoutMs: quick ? 120_000 : 480_000, ceilingTimeoutMs: ceilingTimeout(c),
       };
     }
   }
@@ -90,8 +90,8 @@ export function runArgv(p: Plan, target: string, summaryFile: string): string[] 
 export interface ChargestormOutcome {
   summary: SummaryLike;
   /** Peak RSS (KiB) and CPU seconds of the generator process group (the run and its children). */
-  generator: { rssKiB: number; cpuS: number; processes: number };
-  csms: { rssKiB: number; cpuS: number; processes: number };
+  generator: { rssKiB: number; cpuS: number; sysS?: number; processes: number };
+  csms: { rssKiB: number; cpuS: number; sysS?: number; processes: number };
   /** Most stations connected at once as the CSMS counted them (its stats lines), if it printed any. */
   csmsPeakConnected: number | null;
   wallS: number;

@@ -2,6 +2,7 @@
 // generator children) is stopped with one signal; every group still alive is killed when the bench exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { timeWaitCount } from './figures.js';
 
 const live = new Set<number>();
 
@@ -104,15 +105,15 @@ export function waitForOutput(p: Proc, re: RegExp, timeoutMs: number): Promise<R
   });
 }
 
-/** Resident memory and CPU time of one process group, read from /proc. */
-export interface GroupSample { processes: number; rssKiB: number; cpuS: number }
+/** Resident memory and CPU time (user + system, and the system part alone) of one process group, from /proc. */
+export interface GroupSample { processes: number; rssKiB: number; cpuS: number; sysS: number }
 
 const TICKS = 100; // USER_HZ on Linux
 const PAGE_KIB = 4;
 
 /** Per process of group `pgid`: pid -> { rssKiB, cpuS }. */
-export function readGroup(pgid: number): Map<number, { rssKiB: number; cpuS: number }> {
-  const out = new Map<number, { rssKiB: number; cpuS: number }>();
+export function readGroup(pgid: number): Map<number, { rssKiB: number; cpuS: number; sysS: number }> {
+  const out = new Map<number, { rssKiB: number; cpuS: number; sysS: number }>();
   let entries: string[];
   try { entries = readdirSync('/proc'); } catch { return out; }
   for (const e of entries) {
@@ -123,7 +124,7 @@ export function readGroup(pgid: number): Map<number, { rssKiB: number; cpuS: num
       // After the parenthesised command: state ppid pgrp ... utime(14) stime(15) ... rss(24), 1-based.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(f[2]) !== pgid) continue;
-      out.set(Number(e), { rssKiB: Number(f[21]) * PAGE_KIB, cpuS: (Number(f[11]) + Number(f[12])) / TICKS });
+      out.set(Number(e), { rssKiB: Number(f[21]) * PAGE_KIB, cpuS: (Number(f[11]) + Number(f[12])) / TICKS, sysS: Number(f[12]) / TICKS });
     } catch { /* the process ended while we looked */ }
   }
   return out;
@@ -134,6 +135,7 @@ export class GroupMonitor {
   private peakRss = 0;
   private peakProcs = 0;
   private readonly cpu = new Map<number, number>();
+  private readonly sys = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pgid: number, everyMs = 500) {
@@ -146,18 +148,37 @@ export class GroupMonitor {
     for (const [pid, s] of g) {
       rss += s.rssKiB;
       this.cpu.set(pid, s.cpuS);
+      this.sys.set(pid, s.sysS);
     }
     this.peakRss = Math.max(this.peakRss, rss);
     this.peakProcs = Math.max(this.peakProcs, g.size);
-    return { processes: g.size, rssKiB: rss, cpuS: this.cpuS };
+    return { processes: g.size, rssKiB: rss, cpuS: this.cpuS, sysS: this.sysS };
   }
 
   get cpuS(): number { let n = 0; for (const v of this.cpu.values()) n += v; return n; }
+  get sysS(): number { let n = 0; for (const v of this.sys.values()) n += v; return n; }
 
   /** Peak RSS and process count, total CPU seconds. */
   stop(): GroupSample {
     this.sample();
     clearInterval(this.timer);
-    return { processes: this.peakProcs, rssKiB: this.peakRss, cpuS: this.cpuS };
+    return { processes: this.peakProcs, rssKiB: this.peakRss, cpuS: this.cpuS, sysS: this.sysS };
+  }
+}
+
+/**
+ * Waits until at most `maxTw` TCP sockets are in TIME_WAIT (or `maxMs` passes). The side that closes a connection
+ * keeps its port in TIME_WAIT for 60 s, and stations bound to a source address cannot reuse such ports: after a
+ * 100,000-connection run the next one would find most of the ~28,000 ports per address taken.
+ */
+export async function settleTimeWait(maxTw: number, maxMs: number, log: (line: string) => void): Promise<void> {
+  const read = (): number | null => { try { return timeWaitCount(readFileSync('/proc/net/sockstat', 'utf8')); } catch { return null; } };
+  const t0 = performance.now();
+  let tw = read();
+  if (tw === null || tw <= maxTw) return;
+  log(`  waiting for ${tw} TIME_WAIT sockets to expire (at most ${Math.round(maxMs / 1000)} s)`);
+  while (tw !== null && tw > maxTw && performance.now() - t0 < maxMs) {
+    await new Promise((r) => setTimeout(r, 1000));
+    tw = read();
   }
 }

@@ -22,7 +22,7 @@ export interface CsmsClusterOptions extends Pick<CsmsOptions,
   logDebug?: boolean;
   /** How often each worker pushes its counters to the primary (ms). Default 1000. */
   statsEveryMs?: number;
-  /** Startup limit for all workers to listen (ms). Default 15 s. */
+  /** Startup limit for all workers to listen (ms). Default 30 s: many workers start slowly on few cores. */
   startTimeoutMs?: number;
   /** After `close()` asks, workers still alive this long are killed (ms). Default 5 s. */
   closeTimeoutMs?: number;
@@ -133,7 +133,7 @@ class ClusterPrimary implements CsmsCluster {
       this.names.set(w.id, `w${i + 1}`);
       ready.push(this.watch(w, wo));
     }
-    const timeoutMs = o.startTimeoutMs ?? 15_000;
+    const timeoutMs = o.startTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ToolError('E_CSMS_LISTEN', `CSMS workers not listening after ${timeoutMs} ms`, ExitCode.runtimeError)), timeoutMs);

@@ -3,6 +3,8 @@ import type { OcppVersion } from '../ocpp/schemas.js';
 import type { CsmsCommandSpec } from '../scenario/spec.js';
 import { CSMS_VENDOR_ID } from './handlers/grid.js';
 import type { StationState } from './state.js';
+import { DER_COMMANDS } from './usecases/der.js';
+import { V2X_COMMANDS } from './usecases/v2x.js';
 
 /** What a payload builder may use. */
 export interface CommandContext {
@@ -12,6 +14,8 @@ export interface CommandContext {
   readonly heartbeatInterval: number;
   /** A fresh integer for requestId / remoteStartId, unique per CSMS. */
   nextId(): number;
+  /** CSMS time of the firing (ms); absent → Date.now(). Timestamps in requests (AFRRSignal, DER windows). */
+  readonly nowMs?: number;
 }
 
 /** Builds the request of one scheduled command for one station; null = nothing to act on (counted as skipped). */
@@ -139,8 +143,12 @@ function getBaseReport(c: CommandContext): Payload {
   return { requestId: c.nextId(), reportBase: str(c.params, 'reportBase') ?? 'FullInventory' };
 }
 
-function triggerMessage(c: CommandContext): Payload {
+// Trigger values 2.0.1 does not have (FLOWS.md §1.8): not sent to a 2.0.1 station, counted as skipped.
+const TRIGGERS_21_ONLY = new Set(['SignV2G20Certificate', 'CustomTrigger']);
+
+function triggerMessage(c: CommandContext): Payload | null {
   const p: Payload = { requestedMessage: str(c.params, 'requestedMessage') ?? 'Heartbeat' };
+  if (c.version !== '2.1' && TRIGGERS_21_ONLY.has(p.requestedMessage)) return null;
   const evseId = num(c.params, 'evseId');
   if (evseId !== undefined) {
     const connectorId = num(c.params, 'connectorId');
@@ -203,6 +211,9 @@ export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], Comman
   UnlockConnector: unlockConnector,
   DataTransfer: dataTransfer,
   GetChargingProfiles: getChargingProfiles,
+  // OCPP 2.1 use cases (src/csms/usecases/): V2X and DER control.
+  ...V2X_COMMANDS,
+  ...DER_COMMANDS,
 };
 
 /**
@@ -214,6 +225,7 @@ const FOLLOW_UP: Readonly<Record<string, string>> = {
   GetReport: 'NotifyReport',
   GetMonitoringReport: 'NotifyMonitoringReport',
   GetChargingProfiles: 'ReportChargingProfiles',
+  GetDERControl: 'ReportDERControl',
   CustomerInformation: 'NotifyCustomerInformation',
   GetDisplayMessages: 'NotifyDisplayMessages',
   GetLog: 'LogStatusNotification',

@@ -1,6 +1,6 @@
 import type { OcppVersion } from '../ocpp/schemas.js';
 import type { RpcError } from '../ocpp/errors.js';
-import type { Payload } from '../ocpp/session.js';
+import type { CallOutcome, Payload } from '../ocpp/session.js';
 import type { ResolvedCsmsOptions } from './options.js';
 import type { StatsCounters } from './stats.js';
 import type { StationState } from './state.js';
@@ -15,6 +15,8 @@ export interface CsmsCore {
   /** The anomaly detector, when enabled (docs/csms-detector.md). */
   readonly detector?: Detector | null;
   nowMs(): number;
+  /** Sends a CSMS→station CALL to a connected station (a follow-up a handler decides on, e.g. V2X profiles). */
+  send(id: string, action: string, payload: Payload): Promise<CallOutcome>;
 }
 
 /** The connection a CALL arrived on, as a handler sees it. */

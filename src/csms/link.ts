@@ -41,11 +41,12 @@ export class StationLink implements ConnectionEvents, IncomingHandler, HandlerCo
   }
 
   onText(text: string): void {
-    this.state.lastSeenMs = this.core.nowMs();
+    const now = this.core.nowMs();
+    this.state.lastSeenMs = now;
     const det = this.det;
     if (det === null) { this.session.onText(text); return; }
     // Detector L0: frame size and rate buckets before parsing; invalid-frame abuse decided while parsing.
-    let v = det.frame(this.sd!, text.length);
+    let v = det.frame(this.sd!, text.length, now);
     if (v === FrameVerdict.Ok) {
       this.session.onText(text);
       v = det.frameDone();

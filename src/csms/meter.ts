@@ -13,11 +13,12 @@ function toWh(sv: Payload): number {
 }
 
 /**
- * The last Energy.Active.Import.Register reading in a `meterValue[]` array, in Wh (FLOWS.md §3.6: measurand
+ * The last Energy.Active.Import.Register reading (or of another Wh register `measurand`, e.g. the V2X
+ * Energy.Active.Export.Register) in a `meterValue[]` array, in Wh (FLOWS.md §3.6: measurand
  * defaults to the register, unit to Wh, `multiplier` is a power of ten). A phase-less value wins; otherwise
  * the per-phase L1/L2/L3 values of one sample are summed. NaN when there is none.
  */
-export function energyRegisterWh(meterValue: unknown): number {
+export function energyRegisterWh(meterValue: unknown, measurand: string = REGISTER): number {
   if (!Array.isArray(meterValue)) return NaN;
   let result = NaN;
   for (const mv of meterValue as Payload[]) {
@@ -27,7 +28,7 @@ export function energyRegisterWh(meterValue: unknown): number {
     let phases = 0;
     let phaseSum = 0;
     for (const sv of sampled as Payload[]) {
-      if ((sv.measurand ?? REGISTER) !== REGISTER) continue;
+      if ((sv.measurand ?? REGISTER) !== measurand) continue;
       if (sv.location !== undefined && sv.location !== 'Outlet' && sv.location !== 'Inlet') continue;
       const wh = toWh(sv);
       if (Number.isNaN(wh)) continue;

@@ -283,7 +283,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     const heartbeatInterval = this.opts.spec.heartbeatInterval;
     let sent = 0;
     for (const link of chosen) {
-      const ctx: CommandContext = { state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId };
+      const ctx: CommandContext = { state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId, nowMs: this.nowMs() };
       const payload = build(ctx);
       if (payload === null) { this.counters.commandSkipped(spec.action); continue; }
       this.counters.commandSent(spec.action);

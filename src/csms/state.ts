@@ -159,6 +159,8 @@ export class StationState implements StationView {
   boots = 0;
   bootTimeMs = 0;
   bootReason = '';
+  /** chargingStation.serialNumber of the last BootNotification (Plug & Charge: a CSR's CN must equal it, A02). */
+  serialNumber: string | undefined = undefined;
   lastHeartbeatMs = 0;
   /** Last frame of any kind from the station (liveness). */
   lastSeenMs = 0;

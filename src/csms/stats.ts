@@ -43,6 +43,8 @@ export interface CsmsStats {
     offlineEvents: number;
     /** Energy from Energy.Active.Import.Register increases (Wh). */
     energyWh: number;
+    /** V2X: energy fed back, from Energy.Active.Export.Register increases (Wh). */
+    energyExportWh: number;
     /** Events for a transaction that had already ended. */
     afterEnded: number;
     /** seqNo bookkeeping per transaction (FLOWS.md §3.4): verifies no loss and ordering. */
@@ -65,6 +67,8 @@ export interface CsmsStats {
   commands: Record<string, CommandStats>;
   /** Connected stations silent for more than the stale limit at the last liveness scan. */
   stale: number;
+  /** OCPP 2.1 use-case events by name (`v2x.needs`, `der.alarms`, ...; see src/csms/usecases/). */
+  useCases: Record<string, number>;
 }
 
 export interface CommandStats {
@@ -118,6 +122,7 @@ export class StatsCounters {
   txEvents = 0;
   txOfflineEvents = 0;
   energyWh = 0;
+  energyExportWh = 0;
   txAfterEnded = 0;
   seqInOrder = 0;
   seqGaps = 0;
@@ -130,6 +135,7 @@ export class StatsCounters {
   notifyReports = 0;
   reportsCompleted = 0;
   stale = 0;
+  readonly useCases = new Map<string, number>();
   private readonly commands = new Map<string, { sent: number; skipped: number; outcomes: Map<string, number> }>();
 
   count(m: Map<string, number>, key: string, n = 1): void { bump(m, key, n); }
@@ -182,6 +188,7 @@ export class StatsCounters {
         events: this.txEvents,
         offlineEvents: this.txOfflineEvents,
         energyWh: this.energyWh,
+        energyExportWh: this.energyExportWh,
         afterEnded: this.txAfterEnded,
         seq: {
           inOrder: this.seqInOrder,
@@ -196,6 +203,7 @@ export class StatsCounters {
       reports: { requested: this.reportsRequested, notifyReports: this.notifyReports, completed: this.reportsCompleted },
       commands,
       stale: this.stale,
+      useCases: record(this.useCases),
     };
   }
 }

@@ -60,6 +60,18 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'authorize_rejected', 'authorize_failed', 'authorize_offline_local',
   // connection lifecycle and boot (station/station.ts)
   'reconnects', 'disconnects', 'resets', 'boot_accepted', 'boot_pending', 'boot_rejected', 'reboot_after_security_error',
+  // OCPP 2.1 use cases (station/usecases/): V2X discharge and DER control; 2.1-only parts skipped on 2.0.1
+  'energy_export_wh', 'v2x_discharge_sessions', 'v2x_needs_sent', 'v2x_needs_rejected', 'v2x_mode_changes', 'v2x_profiles_rejected',
+  'afrr_signals', 'der_controls_set', 'der_controls_cleared', 'der_reports', 'der_alarms', 'der_start_stop', 'usecase_skipped_201',
+  // Plug & Charge (station/usecases/pnc*.ts): contracts, contract authorisation by certificateStatus, charging needs
+  // and schedules, the station's own certificates (CSR → CertificateSigned), CA roots, OCSP
+  'pnc_contracts_installed', 'pnc_contract_install_failed', 'pnc_chain_status_good', 'pnc_chain_status_revoked', 'pnc_chain_status_other',
+  'pnc_authorize_hash_data', 'pnc_authorize_certificate', 'pnc_authorize_accepted', 'pnc_authorize_revoked', 'pnc_authorize_expired',
+  'pnc_authorize_cert_chain_error', 'pnc_authorize_signature_error', 'pnc_authorize_contract_cancelled', 'pnc_authorize_no_certificate',
+  'pnc_authorize_no_certificate_status', 'pnc_authorize_failed', 'pnc_authorize_offline',
+  'pnc_needs_accepted', 'pnc_needs_refused', 'pnc_profiles_received', 'pnc_profile_missing', 'pnc_schedules_accepted', 'pnc_schedules_refused',
+  'certificates_signed', 'certificates_rejected', 'csr_rejected', 'certificate_sign_retries', 'certificate_sign_gave_up', 'roots_installed',
+  'ocsp_good', 'ocsp_revoked', 'ocsp_unknown', 'ocsp_failed',
   // the offline TransactionEvent queue
   'offline_queued', 'offline_delivered', 'offline_dropped', 'tx_events_dropped',
   // arrival-rate executors (fleet/executors.ts): k6's iterations and dropped_iterations

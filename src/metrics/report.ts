@@ -14,7 +14,7 @@ export interface ReportOptions {
 type Paint = (text: string, ...styles: Style[]) => string;
 
 /** Counters the report shows in their own sections; every other counter is listed under "counters". */
-const SECTIONED = new Set(['tx_started', 'tx_ended', 'energy_wh', 'offline_queued', 'offline_delivered', 'offline_dropped']);
+const SECTIONED = new Set(['tx_started', 'tx_ended', 'energy_wh', 'energy_export_wh', 'offline_queued', 'offline_delivered', 'offline_dropped']);
 
 const r = (text: string, styles?: Style[]): Cell => (styles ? { text, align: 'right', styles } : { text, align: 'right' });
 const l = (text: string, styles?: Style[]): Cell => (styles ? { text, styles } : { text });
@@ -99,6 +99,8 @@ function countersSections(s: Summary, paint: Paint): string[][] {
       ['started', fmtInt(n('tx_started'))],
       ['ended', fmtInt(n('tx_ended'))],
       ['energy delivered', `${fmtNum(n('energy_wh') / 1000, 3)} kWh`],
+      // V2X: energy fed back to the grid (Energy.Active.Export.Register), shown once a run discharged at all.
+      ...(has('energy_export_wh') ? [['energy exported (V2X)', `${fmtNum(n('energy_export_wh') / 1000, 3)} kWh`] as [string, string]] : []),
     ], paint));
   }
   if (has('offline_queued', 'offline_delivered', 'offline_dropped')) {

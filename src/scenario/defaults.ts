@@ -1,6 +1,7 @@
 import { deepFreeze } from './freeze.js';
 import type {
-  Behaviour, CsmsSpec, EvseModel, ReconnectSpec, SecuritySpec, SessionModel, Subprotocol, ValidationMode,
+  Behaviour, CsmsSpec, EvseModel, ReconnectSpec, SecuritySpec, SessionModel, Subprotocol, ValidationMode, V2xGroupSpec,
+  PncGroupSpec,
 } from './spec.js';
 
 /**
@@ -31,6 +32,10 @@ export interface ScenarioDefaults {
   /** EVSE model per current type, before the file's `evse` keys are applied. */
   evse: { AC: EvseModel; DC: EvseModel };
   sessions: SessionModel;
+  /** `stations[].v2x` of a `v2x` group. */
+  v2x: V2xGroupSpec;
+  /** `stations[].pnc` of a `plug-and-charge` group. */
+  pnc: PncGroupSpec;
   /** Run length when neither `phases` nor `duration` is given. */
   duration: number;
   /** How `duration:` is split into ramp-up / hold / ramp-down. */
@@ -77,9 +82,19 @@ export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
     meterInterval: 10_000,
     stopByTokenRatio: 0.3,
   },
+  // A bidirectional wallbox / DC unit discharges at 7-11 kW; grid excursions only when a scenario asks for them.
+  v2x: {
+    dischargePowerW: { kind: 'uniform', min: 7_000, max: 11_000 },
+    minSocPct: 20,
+    maxSocPct: 90,
+    gridEvents: { every: 10_000, probability: 0, duration: 5_000 },
+  },
+  // Plug & Charge: a few regular EVs per station; ISO 15118-20 still the minority; stations validate contracts
+  // through the CSMS by hash data (OCSP) unless a scenario gives them CentralContractValidationAllowed.
+  pnc: { contracts: 4, iso20Ratio: 0.3, centralValidationRatio: 0 },
   duration: 60_000,
   phases: { rampUpShare: 0.25, rampDownShare: 0.1, names: ['ramp-up', 'hold', 'ramp-down'] },
   drainTimeout: 10_000,
-  csms: { heartbeatInterval: 60, bootStatus: 'Accepted', blockedTokens: [], commands: [] },
+  csms: { heartbeatInterval: 60, bootStatus: 'Accepted', blockedTokens: [], commands: [], pki: { revokedContracts: 0, expiredContracts: 0 } },
   command: { every: 0, fraction: 1 },
 });

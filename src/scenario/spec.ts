@@ -50,9 +50,40 @@ export interface StationGroupSpec {
   idTemplate: string;
   evses: readonly EvseModel[];
   behaviour: Behaviour;
+  /** behaviour `v2x` only (always present there, defaults applied): the bidirectional EV and the grid model. */
+  v2x?: V2xGroupSpec;
+  /** behaviour `plug-and-charge` only (always present there, defaults applied): the ISO 15118 EVs. */
+  pnc?: PncGroupSpec;
   /** Optional fixed vendor/model overriding the faker identity. */
   vendor?: string;
   model?: string;
+}
+
+/** A `v2x` group's bidirectional EVs and simulated grid (FLOWS.md §5; YAML `stations[].v2x`). */
+export interface V2xGroupSpec {
+  /** The EV's own maximum discharge power (W), drawn per session. */
+  dischargePowerW: Distribution;
+  /** V2X cycling range of the battery (%): no discharging below `minSocPct`, no setpoint charging above `maxSocPct`. */
+  minSocPct: number;
+  maxSocPct: number;
+  /**
+   * Simulated grid excursions at the station's connection point, reported with NotifyDERAlarm: every `every` ms
+   * one starts with `probability`, lasting `duration` ms.
+   */
+  gridEvents: { every: number; probability: number; duration: number };
+}
+
+/** A `plug-and-charge` group's ISO 15118 EVs and stations (FLOWS.md §4; YAML `stations[].pnc`). */
+export interface PncGroupSpec {
+  /** Contracts (eMAIDs) of the EVs that visit one station: each is installed on first visit (Get15118EVCertificate). */
+  contracts: number;
+  /** Share of sessions whose EV speaks ISO 15118-20 (the rest ISO 15118-2). */
+  iso20Ratio: number;
+  /**
+   * Share of stations with ISO15118Ctrlr.CentralContractValidationAllowed = true: they send the contract chain
+   * (PEM) in Authorize instead of its hash data.
+   */
+  centralValidationRatio: number;
 }
 
 export type IdTokenSource =
@@ -112,7 +143,9 @@ export interface CsmsCommandSpec {
   every: number;
   action: 'RequestStartTransaction' | 'RequestStopTransaction' | 'SetChargingProfile' | 'ClearChargingProfile'
     | 'GetCompositeSchedule' | 'GetVariables' | 'SetVariables' | 'GetBaseReport' | 'TriggerMessage' | 'Reset'
-    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles';
+    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles'
+    // V2X and DER control (OCPP 2.1 blocks Q and R, FLOWS.md §5)
+    | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl';
   /** Fraction of connected stations (0..1] that receive it each time. */
   fraction: number;
   /**
@@ -130,6 +163,8 @@ export interface CsmsSpec {
   /** idTokens answered Blocked. */
   blockedTokens: readonly string[];
   commands: readonly CsmsCommandSpec[];
+  /** The test PKI for Plug & Charge (FLOWS.md §4): shares (0..1) of contract certificates issued revoked / expired. */
+  pki: { revokedContracts: number; expiredContracts: number };
 }
 
 export type WorkKind = 'session' | 'Heartbeat' | 'Authorize' | 'MeterValues' | 'StatusNotification' | 'DataTransfer';

@@ -6,6 +6,7 @@ import type { Station } from './station.js';
 import { draw, pickToken, type IdToken } from './draw.js';
 import { EvsePhysics, type ChargingState } from './physics.js';
 import { meterValue, type Measurand, type ReadingContext } from './meter.js';
+import { runsSessions, useCaseOf, type EvseHooks } from './usecases/index.js';
 
 /** Timeline kinds of an EVSE (the station routes kinds >= base to EVSE `arg`). */
 export const EvseTimer = Object.freeze({ base: 100, arrival: 100, authorize: 101, meter: 102, depart: 103, evArrives: 104 });
@@ -51,6 +52,8 @@ export class Evse {
   readonly physics: EvsePhysics;
   tx: Tx | null = null;
   lastTxId: string | undefined;
+  /** Use-case hooks of the station's behaviour (usecases/index.ts); undefined = a plain charging EVSE. */
+  readonly hooks: EvseHooks | undefined;
   private tokens = [-1, -1, -1, -1, -1];
 
   constructor(station: Station, id: number, model: EvseModel) {
@@ -58,8 +61,10 @@ export class Evse {
     this.id = id;
     this.model = model;
     this.rng = new Rng(mixSeed(station.ctx.spec.seed, station.plan.index, 100 + id));
+    this.hooks = useCaseOf(station.plan.group.behaviour)?.evse?.(this);
     // A used meter: the register starts somewhere in the first 10 MWh, as a real one would.
-    this.physics = new EvsePhysics(model, Math.round(this.rng.uniform(0, 10_000_000)));
+    const registerWh = Math.round(this.rng.uniform(0, 10_000_000));
+    this.physics = this.hooks?.createPhysics?.(model, registerWh) ?? new EvsePhysics(model, registerWh);
   }
 
   private get ctx() { return this.station.ctx; }
@@ -89,7 +94,8 @@ export class Evse {
 
   /** The station was accepted: start the arrival process of the session model. */
   onOnline(): void {
-    if (this.station.plan.group.behaviour !== 'charging' || this.ctx.spec.workload.executor !== 'sessions') return;
+    this.hooks?.onOnline?.();
+    if (!runsSessions(this.station.plan.group.behaviour) || this.ctx.spec.workload.executor !== 'sessions') return;
     if (!this.tx && this.tokens[EvseTimer.arrival - EvseTimer.base] === -1) this.scheduleArrival();
   }
 
@@ -124,7 +130,9 @@ export class Evse {
     const s = this.ctx.spec.sessions;
     this.plugIn();
     this.arm(EvseTimer.authorize, draw(s.authorizeDelay, this.rng));
-    this.arm(EvseTimer.depart, draw(s.plugDuration, this.rng));
+    const stayMs = draw(s.plugDuration, this.rng);
+    this.arm(EvseTimer.depart, stayMs);
+    this.hooks?.onPlugIn?.(stayMs);
   }
 
   /** Cable plugged in: connector Occupied, transaction Started with trigger CablePluggedIn (E02). */
@@ -168,6 +176,14 @@ export class Evse {
     const tx = this.tx;
     if (!tx || tx.authorized) return;
     const st = this.station;
+    // Plug & Charge: the use case authorizes the EV's contract itself (usecases/pnc.ts); null = refused.
+    if (this.hooks?.authorize) {
+      const accepted = await this.hooks.authorize();
+      if (this.tx !== tx || tx.authorized) return;
+      if (accepted) this.authorize(tx, accepted, 'Authorized');
+      else this.arm(EvseTimer.depart, 2000);
+      return;
+    }
     const token = pickToken(this.ctx.spec.sessions.idTokens, this.ctx.spec.seed, this.rng);
     if (st.online) {
       const out = await st.call('Authorize', { idToken: token });
@@ -198,6 +214,7 @@ export class Evse {
     }
     this.emit('Updated', trigger, null);
     this.arm(EvseTimer.meter, this.ctx.spec.sessions.meterInterval);
+    if (tx.evConnected) this.hooks?.onAuthorized?.();
   }
 
   private meterTick(): void {
@@ -226,6 +243,7 @@ export class Evse {
     this.emit('Ended', trigger, 'Transaction.End', stoppedReason);
     this.ctx.sink.count('tx_ended');
     this.ctx.sink.add('energy_wh', this.physics.registerWh - tx.startRegisterWh);
+    this.hooks?.onEnded?.();
     this.lastTxId = tx.id;
     this.tx = null;
     this.station.profiles.endTransaction(this.id);
@@ -281,7 +299,10 @@ export class Evse {
     tx.chargingState = this.physics.state;
     this.emit('Updated', 'CablePluggedIn', null);
     this.arm(EvseTimer.meter, this.ctx.spec.sessions.meterInterval);
-    this.arm(EvseTimer.depart, draw(this.ctx.spec.sessions.plugDuration, this.rng));
+    const stayMs = draw(this.ctx.spec.sessions.plugDuration, this.rng);
+    this.arm(EvseTimer.depart, stayMs);
+    this.hooks?.onPlugIn?.(stayMs);
+    this.hooks?.onAuthorized?.();
   }
 
   /** A charging limit changed (SetChargingProfile/Clear): settle energy so far, then report the new rate. */
@@ -337,7 +358,8 @@ export class Evse {
 
   /** The smart-charging limit for this EVSE (W), undefined when no profile applies. */
   private limitW(tx: Tx, at = this.station.nowMs()): number | undefined {
-    return this.station.profiles.limitAt(this.id, at, tx.startedMs);
+    const h = this.hooks;
+    return h?.limitAt ? h.limitAt(at) : this.station.profiles.limitAt(this.id, at, tx.startedMs);
   }
 
   /** A periodic meter reading outside a transaction (MeterValues workload). */
@@ -371,12 +393,14 @@ export class Evse {
       const mv = meterValue(this.physics, this.measurands(context), context, this.station.nowMs());
       if (mv) p.meterValue = [mv];
     }
+    this.hooks?.decorate?.(p);
     this.station.enqueueTx(p);
   }
 
   private measurands(context: ReadingContext): readonly Measurand[] {
     const dm = this.station.dm;
-    return context === 'Transaction.Begin' ? dm.txStartedMeasurands : context === 'Transaction.End' ? dm.txEndedMeasurands : dm.txUpdatedMeasurands;
+    const base = context === 'Transaction.Begin' ? dm.txStartedMeasurands : context === 'Transaction.End' ? dm.txEndedMeasurands : dm.txUpdatedMeasurands;
+    return this.hooks?.measurands ? this.hooks.measurands(context, base) : base;
   }
 
   /** Connector status change, reported with StatusNotification (valid in 2.0.1 and 2.1). */

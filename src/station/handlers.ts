@@ -1,6 +1,7 @@
 import { NotSupported, RpcError, SecurityError } from '../ocpp/errors.js';
 import type { Payload } from '../ocpp/session.js';
 import type { Station } from './station.js';
+import { useCaseHandler, useCaseTrigger } from './usecases/index.js';
 
 type Handler = (st: Station, p: Payload) => Payload | RpcError | Promise<Payload | RpcError>;
 
@@ -63,6 +64,9 @@ const HANDLERS: Record<string, Handler> = {
   TriggerMessage(st, p) {
     const evse = p.evse?.id ? st.evses[p.evse.id - 1] : undefined;
     if (p.evse?.id && !evse) return { status: 'Rejected' };
+    // A behaviour's own triggers first (Plug & Charge: Sign*Certificate, usecases/pnc.ts).
+    const own = useCaseTrigger(st.plan.group.behaviour, p.requestedMessage);
+    if (own) return own(st, p);
     const run = (f: () => void): Payload => { queueMicrotask(f); return { status: 'Accepted' }; };
     switch (p.requestedMessage) {
       case 'BootNotification':
@@ -178,7 +182,8 @@ const HANDLERS: Record<string, Handler> = {
 export function handleIncoming(st: Station, action: string, payload: Payload): Payload | RpcError | Promise<Payload | RpcError> {
   // Rejected boot: any CSMS CALL gets SecurityError (FLOWS.md §2.1). Pending: only provisioning calls.
   if (st.link === 'rejected') return new SecurityError('boot not accepted');
-  const h = HANDLERS[action];
+  // A behaviour's own answers (V2X, DER, ...) come first (usecases/index.ts).
+  const h = useCaseHandler(st.plan.group.behaviour, action) ?? HANDLERS[action];
   if (!h) return new NotSupported(`${action} is not supported by this station`);
   return h(st, payload);
 }

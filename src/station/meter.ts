@@ -10,6 +10,11 @@ export const SUPPORTED_MEASURANDS = [
   'Current.Offered',
   'Power.Offered',
   'Frequency',
+  // V2X (FLOWS.md §5.3): export registers and powers are never negative; only the setpoint is signed.
+  'Energy.Active.Export.Register',
+  'Power.Active.Export',
+  'Current.Export',
+  'Power.Active.Setpoint',
 ] as const;
 export type Measurand = (typeof SUPPORTED_MEASURANDS)[number];
 
@@ -51,6 +56,12 @@ export interface MeterReading {
   readonly offeredA: number;
   /** Undefined when no car is connected or the car does not report it. */
   readonly socPct: number | undefined;
+  /** V2X (v2x-physics.ts): Energy.Active.Export.Register (Wh), export power (W) and current (A); absent = 0. */
+  readonly exportRegisterWh?: number;
+  readonly exportPowerW?: number;
+  readonly exportCurrentA?: number;
+  /** Power.Active.Setpoint (W, signed): reported only when defined (a V2X mode other than ChargingOnly). */
+  readonly setpointW?: number | undefined;
 }
 
 const SUPPORTED = new Set<string>(SUPPORTED_MEASURANDS);
@@ -128,6 +139,25 @@ export function sampledValues(
       }
       case 'Frequency':
         if (ac) out.push({ value: GRID_HZ, context, measurand: m, unitOfMeasure: { unit: 'Hz' } });
+        break;
+      case 'Energy.Active.Export.Register':
+        out.push({ value: round(nn(reading.exportRegisterWh ?? 0), 10), context, measurand: m, unitOfMeasure: { unit: 'Wh' } });
+        break;
+      case 'Power.Active.Export':
+        out.push({ value: round(nn(reading.exportPowerW ?? 0), 10), context, measurand: m, unitOfMeasure: { unit: 'W' } });
+        break;
+      case 'Current.Export': {
+        const a = round(nn(reading.exportCurrentA ?? 0), 100);
+        if (!ac) out.push({ value: a, context, measurand: m, unitOfMeasure: { unit: 'A' } });
+        else for (let p = 0; p < phases; p++) {
+          out.push({ value: a, context, measurand: m, phase: CURRENT_PHASES[p]!, unitOfMeasure: { unit: 'A' } });
+        }
+        break;
+      }
+      case 'Power.Active.Setpoint':
+        if (reading.setpointW !== undefined) {
+          out.push({ value: round(reading.setpointW, 10) + 0, context, measurand: m, unitOfMeasure: { unit: 'W' } });
+        }
         break;
     }
   }

@@ -47,14 +47,15 @@ export class EvsePhysics implements MeterReading {
   /** Nominal phase voltage (AC) or maximum DC voltage. */
   readonly nominalVoltageV: number;
 
-  private _registerWh: number;
-  private ev: EvParams | null = null;
-  private initialWh = 0;
-  private sessionWh = 0;
-  private energized = false;
-  private _powerW = 0;
-  private _offeredW = 0;
-  private _state: ChargingState = 'Idle';
+  // protected, not private: V2xPhysics (v2x-physics.ts) extends this model for bidirectional power.
+  protected _registerWh: number;
+  protected ev: EvParams | null = null;
+  protected initialWh = 0;
+  protected sessionWh = 0;
+  protected energized = false;
+  protected _powerW = 0;
+  protected _offeredW = 0;
+  protected _state: ChargingState = 'Idle';
 
   /** @param registerWh meter reading at start (the register is never reset, only grows). */
   constructor(evse: EvseModel, registerWh = 0) {
@@ -161,19 +162,19 @@ export class EvsePhysics implements MeterReading {
     }
   }
 
-  private toAmps(w: number): number {
+  protected toAmps(w: number): number {
     const v = this.voltageV;
     if (v <= 0) return 0;
     return this.current === 'AC' ? w / (this.phases * v) : w / v;
   }
 
-  private offerW(limitW: number | undefined): number {
+  protected offerW(limitW: number | undefined): number {
     const cap = limitW === undefined ? this.ratingW : Math.min(this.ratingW, limitW);
     return cap > 0 ? cap : 0;
   }
 
   /** Energy the car still accepts before the target or a full battery (Wh). */
-  private remainingWh(socWh: number, sessWh: number): number {
+  protected remainingWh(socWh: number, sessWh: number): number {
     const ev = this.ev!;
     return Math.min(ev.targetEnergyWh - sessWh, ev.batteryWh - socWh);
   }
@@ -182,7 +183,7 @@ export class EvsePhysics implements MeterReading {
    * Power the car draws at this SoC: min(offer, car max, taper). The taper is evaluated at the start of fixed
    * SoC cells, so power is a function of SoC alone and the trajectory does not depend on how time is split.
    */
-  private powerAt(socWh: number, limitW: number | undefined): number {
+  protected powerAt(socWh: number, limitW: number | undefined): number {
     const ev = this.ev!;
     const curve = TAPER[this.current];
     const k = this.taperCell(socWh);
@@ -218,7 +219,7 @@ export class EvsePhysics implements MeterReading {
   }
 
   /** Recomputes offer, power and state for the present SoC; returns the power. */
-  private refresh(limitW: number | undefined): number {
+  protected refresh(limitW: number | undefined): number {
     this._offeredW = this.offerW(limitW);
     const ev = this.ev;
     let p = 0;

@@ -38,6 +38,14 @@ export interface CompositeSchedule {
   chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
 }
 
+/** ProfileStore.activePeriod(): the period in force and how to convert its values to W. */
+export interface ActivePeriod {
+  profileId: number;
+  purpose: ChargingProfilePurpose;
+  period: ChargingSchedulePeriod;
+  wattsPerUnit: number;
+}
+
 /** The grid connection of a station with only DC EVSEs is still three-phase AC at this voltage. */
 const GRID_VOLTAGE_V = 230;
 const GRID_PHASES = 3;
@@ -264,11 +272,19 @@ export class ProfileStore {
    * Infinity = it runs a period without a limit.
    */
   private best(purpose: ChargingProfilePurpose, evseId: number, t: number, anchorMs: number, withStationWide: boolean): number {
+    const hit = this.bestEntry(purpose, evseId, t, anchorMs, withStationWide);
+    return hit ? this.periodW(hit.entry, hit.period, evseId) : NaN;
+  }
+
+  /** The profile and period behind best() (undefined = no such profile running). */
+  private bestEntry(
+    purpose: ChargingProfilePurpose, evseId: number, t: number, anchorMs: number, withStationWide: boolean,
+  ): { entry: StoredProfile; period: ChargingSchedulePeriod } | undefined {
     const entries = this.entries;
-    if (!entries) return NaN;
+    if (!entries) return undefined;
     let level = -1;
     let own = false;
-    let result = NaN;
+    let result: { entry: StoredProfile; period: ChargingSchedulePeriod } | undefined;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.profile.chargingProfilePurpose !== purpose) continue;
@@ -280,9 +296,41 @@ export class ProfileStore {
       if (!period) continue;
       level = sl;
       own = isOwn;
-      result = this.periodW(e, period, evseId);
+      result = { entry: e, period };
     }
     return result;
+  }
+
+  // ---- V2X (FLOWS.md §5.2): the whole active period, not only its limit, and when it may change next. ----
+
+  /**
+   * The period in force on `evseId` (> 0) at `t` from a TxProfile (while a transaction runs) or else a
+   * TxDefaultProfile — the purposes that may carry V2X operation modes — with `wattsPerUnit` converting its
+   * values (limit, setpoint, dischargeLimit) to W. Undefined when no such profile runs.
+   */
+  activePeriod(evseId: number, t: number, txStartMs?: number): ActivePeriod | undefined {
+    if (!(evseId >= 1 && evseId <= this.evses.length)) return undefined;
+    const anchorMs = this.anchor(evseId, txStartMs, t);
+    let hit = this.txIds?.[evseId - 1] !== undefined ? this.bestEntry('TxProfile', evseId, t, anchorMs, false) : undefined;
+    hit ??= this.bestEntry('TxDefaultProfile', evseId, t, anchorMs, true);
+    if (!hit) return undefined;
+    const p = hit.period;
+    const unitW = hit.entry.profile.chargingSchedule[0]!.chargingRateUnit === 'W';
+    const phases = this.phasesOf(evseId);
+    const wattsPerUnit = unitW ? 1 : this.wattsPerAmp(evseId, phases === 0 ? 0 : Math.min(p.numberPhases ?? 3, phases));
+    return { profileId: hit.entry.profile.id, purpose: hit.entry.profile.chargingProfilePurpose, period: p, wattsPerUnit };
+  }
+
+  /** The first instant after `afterMs` (within `horizonMs`) at which a profile on `evseId` may change period; Infinity if none. */
+  nextChangeMs(evseId: number, afterMs: number, txStartMs?: number, horizonMs = 86_400_000): number {
+    const entries = this.entries;
+    if (!entries) return Infinity;
+    const anchorMs = this.anchor(evseId, txStartMs, afterMs);
+    const points: number[] = [];
+    for (const e of entries) if (e.evseId === evseId || e.evseId === 0) changePoints(e, afterMs, afterMs + horizonMs, anchorMs, points);
+    let next = Infinity;
+    for (const t of points) if (t > afterMs && t < next) next = t;
+    return next;
   }
 
   /** A period's limit in W for `evseId` (A × phases × V on AC, A × V on DC; the grid connection for evse 0). */

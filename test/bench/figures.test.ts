@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectRate, csmsPeakConnected, kibPerStation, parseCeiling, peakConnected, steadyCallRate, type PointLike } from '../../bench/lib/figures.js';
+import { connectRate, csmsPeakConnected, kibPerStation, parseCeiling, peakConnected, steadyCallRate, timeWaitCount, type PointLike } from '../../bench/lib/figures.js';
 
 const CEILING_LINE = '{"conns":1000,"procs":1,"serverProcs":1,"connectPerS":5631,"roundTripsPerS":31204,"p50us":30113,"p99us":61244,"clientKiBPerConn":77}';
 
@@ -80,4 +80,9 @@ test('csmsPeakConnected reads the CSMS stats lines and ignores everything else',
     + '[csms] {"connected":3,"booted":3}\nchargestorm: something\n[csms] {"connected":';
   assert.equal(csmsPeakConnected(err), 25);
   assert.equal(csmsPeakConnected('[csms] w1: CSMS listening'), null);
+});
+
+test('timeWaitCount reads the TCP line of /proc/net/sockstat', () => {
+  assert.equal(timeWaitCount('sockets: used 13\nTCP: inuse 1 orphan 0 tw 35839 alloc 1 mem 233\nUDP: inuse 0 mem 0\n'), 35839);
+  assert.equal(timeWaitCount('sockets: used 13\n'), null);
 });

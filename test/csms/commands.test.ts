@@ -6,6 +6,8 @@ import { startCsms } from '../../src/csms/server.js';
 import { validatorFor, type OcppVersion } from '../../src/ocpp/schemas.js';
 import type { CsmsCommandSpec } from '../../src/scenario/spec.js';
 import { TestClient, until, now } from './client.js';
+import { actionInfo } from '../../src/ocpp/actions.js';
+import { useCaseState } from '../../src/csms/usecases/state.js';
 
 function ctx(state: StationState, version: OcppVersion, params: Record<string, unknown> = {}): CommandContext {
   let n = 1;
@@ -31,12 +33,23 @@ test('every command builder makes a schema-valid request in 2.1 and 2.0.1', () =
     SetVariables: [{}, { component: 'SampledDataCtrlr', variable: 'TxUpdatedInterval', value: 30 }],
     DataTransfer: [{}, { vendorId: 'com.example', messageId: 'x', data: { a: 1 } }],
     GetChargingProfiles: [{}, { purpose: 'TxDefaultProfile', evseId: 1 }],
+    AFRRSignal: [{}, { signal: -1, delay: 2000 }],
+    NotifyAllowedEnergyTransfer: [{}, { bidirectional: false }],
+    SetDERControl: ['FreqDroop', 'VoltWatt', 'HVMustTrip', 'LimitMaxDischarge', 'FixedPFInject', 'FixedVar', 'EnterService', 'Gradients']
+      .flatMap((controlType) => [{ controlType }, { controlType, isDefault: false, startIn: 1000, duration: 5000 }]),
+    GetDERControl: [{}, { isDefault: false, controlType: 'VoltWatt' }],
+    ClearDERControl: [{}, { isDefault: false, controlType: 'FreqDroop' }],
   };
   for (const version of ['2.1', '2.0.1'] as const) {
     const v = validatorFor(version);
     for (const [action, build] of Object.entries(COMMAND_BUILDERS)) {
       for (const params of paramsFor[action] ?? [{}]) {
-        const p = build(ctx(stationWithTx(), version, params));
+        const st = stationWithTx();
+        // V2X: the allowed modes come from the needs the EV stated.
+        useCaseState(st).needs.set(1, { requested: 'DC_BPT', available: ['DC', 'DC_BPT'], v2x: {}, departureMs: NaN, maxScheduleTuples: 24 });
+        const p = build(ctx(st, version, params));
+        // 2.1-only actions (V2X, DER) are skipped on a 2.0.1 connection (FLOWS.md §1.8).
+        if (version === '2.0.1' && actionInfo(action)!.new21) { assert.equal(p, null, `${action} is 2.1-only`); continue; }
         assert.ok(p !== null, `${action} built nothing`);
         assert.equal(v.request(action, p), null, `${version} ${action} ${JSON.stringify(params)}: ${JSON.stringify(p)}`);
       }

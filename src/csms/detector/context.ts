@@ -33,6 +33,8 @@ export interface Ctx {
   readonly fleet: FleetStats;
   readonly tokens: Map<string, ActiveToken>;
   readonly actions: DetectorActions;
+  /** Fleet-typical count per rate class and bucket: the starting baseline of a new station. */
+  readonly fleetRates: Float64Array;
   /** Past the warm-up: statistical (learned) rules may alert. */
   warm(nowMs: number): boolean;
   /** Asks the CSMS to stop a transaction (RequestStopTransaction), after the current answer went out. */

@@ -7,12 +7,12 @@ import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSin
 import { onAuthorizeCertificates, onSignCertificate } from './certs.js';
 import type { ActiveToken, Ctx, DetectorActions } from './context.js';
 import { bootVerdict, onConnectorStatus, onFirmwareStatus, onSecurityEvent, type BootVerdict } from './device.js';
-import { Enforcer, FrameVerdict, type IpState } from './enforce.js';
+import { Enforcer, FrameVerdict } from './enforce.js';
 import { FleetStats } from './fleet.js';
 import type { DetectorThresholds, ResolvedDetectorOptions } from './options.js';
 import { observeRate } from './rates.js';
 import { JsonlSink, WebhookSink } from './sink.js';
-import { rateClassOf, StationDet } from './station.js';
+import { RATE_CLASSES, rateClassOf, StationDet } from './station.js';
 import { onAuthorize, onMeterValues, onTransactionEvent } from './tx.js';
 
 /** What the detector needs from the CSMS it runs in. */
@@ -57,6 +57,7 @@ export class Detector implements Ctx {
   readonly hub: AlertHub;
   readonly fleet: FleetStats;
   readonly tokens = new Map<string, ActiveToken>();
+  readonly fleetRates = new Float64Array(RATE_CLASSES);
   readonly actions: DetectorActions = {
     closed1008: 0, closed1009: 0, framesDropped: 0, upgrades429: 0, duplicatesRejected: 0, halfOpenDropped: 0, bootsRejected: 0,
     bootsQuarantined: 0, concurrentTx: 0, invalidatedTx: 0, stopsRequested: 0, billingHolds: 0, csrRejected: 0, certificatesRefused: 0,
@@ -120,6 +121,7 @@ export class Detector implements Ctx {
       // Created only for identities that authenticated: random identities of an enumeration never get state.
       sd = this.station(identity, now);
       sd.basic = authorization !== undefined;
+      sd.upgrades.take(now);
     }
     return d;
   }
@@ -129,7 +131,9 @@ export class Detector implements Ctx {
     const now = this.host.clock.nowMs();
     const sd = this.station(identity, now);
     sd.ip = ip;
+    sd.ipState = ip ? this.enforcer.ip(ip, now) : null;
     sd.connected = true;
+    sd.closing = false;
     sd.lastFrameMs = now;
     return sd;
   }
@@ -176,11 +180,15 @@ export class Detector implements Ctx {
 
   // --------------------------------------------------------------------------------------------- frames
 
-  /** Before the session parses a frame: size limit and buckets. Starts the attribution of session events. */
-  frame(sd: StationDet, length: number): FrameVerdict {
-    const now = this.host.clock.nowMs();
+  /** Before the session parses a frame (received at `now`): size limit and buckets. Starts the attribution of session events. */
+  frame(sd: StationDet, length: number, now = this.host.clock.nowMs()): FrameVerdict {
+    // Frames still buffered after we decided to close are dropped without counting them again.
+    if (sd.closing) return FrameVerdict.Drop;
     sd.lastFrameMs = now;
-    const v = this.enforcer.frame(sd, this.ipOf(sd, now), length, now);
+    const ip = sd.ipState;
+    if (ip !== null) ip.lastMs = now;
+    const v = this.enforcer.frame(sd, ip, length, now);
+    if (v === FrameVerdict.Close1008 || v === FrameVerdict.Close1009) sd.closing = true;
     if (v !== FrameVerdict.Ok) return v;
     this.current = sd;
     this.currentMs = now;
@@ -190,14 +198,12 @@ export class Detector implements Ctx {
 
   /** After the session handled the frame: what the invalid-frame rule decided meanwhile. */
   frameDone(): FrameVerdict {
+    const sd = this.current;
     this.current = null;
     const v = this.currentVerdict;
     this.currentVerdict = FrameVerdict.Ok;
+    if (v !== FrameVerdict.Ok && sd !== null) sd.closing = true;
     return v;
-  }
-
-  private ipOf(sd: StationDet, now: number): IpState | null {
-    return sd.ip ? this.enforcer.ip(sd.ip, now) : null;
   }
 
   /** Session observer: protocol events of the current frame (A04). */
@@ -234,7 +240,7 @@ export class Detector implements Ctx {
         // An offline backlog flush (F03) is many events at once by design: it costs the buckets little.
         const back = 1 - this.t.offlineCost;
         sd.msgBucket.refund(back);
-        if (sd.ip) this.enforcer.ip(sd.ip, now).msgBucket.refund(back);
+        sd.ipState?.msgBucket.refund(back);
         weight = 0;
       }
       if (now - sd.lastCommandMs >= this.t.commandedMs) observeRate(this, sd, rateClassOf(action), now, weight);

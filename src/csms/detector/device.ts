@@ -1,7 +1,7 @@
 import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { connEntity, stationEntity, type Ctx } from './context.js';
-import { Leaky } from './primitives.js';
+import { Leaky, reached } from './primitives.js';
 import type { StationDet } from './station.js';
 
 export type BootVerdict = 'Rejected' | 'Pending' | undefined;
@@ -159,7 +159,7 @@ export function onSecurityEvent(ctx: Ctx, sd: StationDet, p: Payload, nowMs: num
     return;
   }
   const n = sd.secEvents.add(nowMs);
-  if (n >= ctx.t.securityEventAlert) {
+  if (reached(n, ctx.t.securityEventAlert)) {
     ctx.alert(nowMs, Category.securityEvent, 'medium', stationEntity(sd), { rule: 'L2.security-event-count', count: Math.round(n * 10) / 10, threshold: ctx.t.securityEventAlert, ...ev }, n);
   }
 }
@@ -168,7 +168,7 @@ export function onSecurityEvent(ctx: Ctx, sd: StationDet, p: Payload, nowMs: num
 export function onConnectorStatus(ctx: Ctx, sd: StationDet, evseId: unknown, status: unknown, nowMs: number): void {
   if (status !== 'Faulted') return;
   const n = (sd.faulted ??= new Leaky(ctx.t.faultedTauMs)).add(nowMs);
-  if (n >= ctx.t.faultedAlert) {
+  if (reached(n, ctx.t.faultedAlert)) {
     ctx.alert(nowMs, Category.maintenance, 'low', stationEntity(sd, typeof evseId === 'number' ? evseId : undefined),
       { rule: 'L2.connector-faulted-flapping', faultedReports: Math.round(n * 10) / 10, threshold: ctx.t.faultedAlert });
   }

@@ -1,7 +1,7 @@
 import type { AuthDecision } from '../../ocpp/transport.js';
 import { Category } from './alert.js';
 import { connEntity, type Ctx } from './context.js';
-import { Leaky, TokenBucket } from './primitives.js';
+import { Leaky, reached, TokenBucket } from './primitives.js';
 import type { StationDet } from './station.js';
 
 /** What the link does with a frame the detector looked at. */
@@ -80,14 +80,14 @@ export class Enforcer {
     const entity = { stationId: identity, ip: ipAddr };
     if (!ip.upgrades.take(nowMs)) {
       ctx.actions.upgrades429++;
-      if (ip.refusals.add(nowMs) >= t.upgradeAlertAfter * 4) {
+      if (reached(ip.refusals.add(nowMs), t.upgradeAlertAfter * 4)) {
         ctx.alert(nowMs, Category.flood, 'high', { ip: ipAddr }, { rule: 'L0.upgrade-rate-ip', rate: t.ipUpgradeRate, burst: t.ipUpgradeBurst, lastIdentity: identity });
       }
       return 429;
     }
     if (sd !== undefined && !sd.upgrades.take(nowMs)) {
       ctx.actions.upgrades429++;
-      if (sd.upgradeRefusals.add(nowMs) >= t.upgradeAlertAfter) {
+      if (reached(sd.upgradeRefusals.add(nowMs), t.upgradeAlertAfter)) {
         ctx.alert(nowMs, Category.flood, 'high', entity, { rule: 'L0.upgrade-rate-identity', rate: t.stationUpgradeRate, burst: t.stationUpgradeBurst });
       }
       return 429;
@@ -130,9 +130,9 @@ export class Enforcer {
     const ev = { failuresFromIp: round(perIp), failuresOfIdentity: round(idCount), distinctIdentities: ip.failedIds.length };
     if (ip.failedIds.length >= t.authDistinctIdsAlert) {
       ctx.alert(nowMs, Category.credentialBruteForce, 'high', { ip: ip.ip, stationId: identity }, { rule: 'L0.identity-enumeration', ...ev });
-    } else if (perIp >= t.authFailIpAlert) {
+    } else if (reached(perIp, t.authFailIpAlert)) {
       ctx.alert(nowMs, Category.credentialBruteForce, 'high', { ip: ip.ip, stationId: identity }, { rule: 'L0.auth-failures-ip', ...ev });
-    } else if (idCount >= t.authFailIdentityAlert) {
+    } else if (reached(idCount, t.authFailIdentityAlert)) {
       ctx.alert(nowMs, Category.credentialBruteForce, 'high', { stationId: identity, ip: ip.ip }, { rule: 'L0.auth-failures-identity', ...ev });
     }
   }
@@ -156,13 +156,13 @@ export class Enforcer {
     if (okIp && ip !== null) ip.msgBucket.refund(1);
     ctx.actions.framesDropped++;
     const over = okStation ? ip!.flood.add(nowMs) : sd.flood.add(nowMs);
-    if (over >= t.floodAlertAfter) {
+    if (reached(over, t.floodAlertAfter)) {
       ctx.alert(nowMs, Category.flood, 'high', okStation ? { ip: sd.ip, stationId: sd.id } : connEntity(sd), {
         rule: okStation ? 'L0.message-rate-ip' : 'L0.message-rate-station', framesRefused: round(over),
         rate: okStation ? t.ipMsgRate : t.stationMsgRate, burst: okStation ? t.ipMsgBurst : t.stationMsgBurst,
       });
     }
-    if (over >= t.floodCloseAfter) {
+    if (reached(over, t.floodCloseAfter)) {
       ctx.actions.closed1008++;
       return FrameVerdict.Close1008;
     }
@@ -179,10 +179,10 @@ export class Enforcer {
   invalid(sd: StationDet, kind: string, nowMs: number): FrameVerdict {
     const ctx = this.ctx;
     const n = sd.invalid.add(nowMs);
-    if (n >= ctx.t.invalidAlert) {
+    if (reached(n, ctx.t.invalidAlert)) {
       ctx.alert(nowMs, Category.malformed, 'medium', connEntity(sd), { rule: 'L0.invalid-frames', count: round(n), threshold: ctx.t.invalidAlert, last: kind });
     }
-    if (n >= ctx.t.invalidClose) { ctx.actions.closed1008++; return FrameVerdict.Close1008; }
+    if (reached(n, ctx.t.invalidClose)) { ctx.actions.closed1008++; return FrameVerdict.Close1008; }
     return FrameVerdict.Ok;
   }
 
@@ -190,7 +190,7 @@ export class Enforcer {
   stateAbuse(sd: StationDet, action: string, nowMs: number): void {
     const ctx = this.ctx;
     const n = sd.stateAbuse.add(nowMs);
-    if (n >= ctx.t.stateAbuseAlert) {
+    if (reached(n, ctx.t.stateAbuseAlert)) {
       ctx.alert(nowMs, Category.stateAbuse, 'medium', connEntity(sd), { rule: 'L0.calls-before-boot', count: round(n), threshold: ctx.t.stateAbuseAlert, lastAction: action });
     }
   }

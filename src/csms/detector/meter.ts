@@ -102,7 +102,9 @@ export function intervalRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | 
     }
     if (lo > ON_W) {
       const expected = lo * h;
-      const sameMeter = dE <= t.registerEpsWh && p0 === p1 && sameOrBoth(e.currentA, s.currentA) && sameOrBoth(e.voltageV, s.voltageV);
+      // Only an interval long enough to move the register by several of its resolution steps can show it stuck.
+      const sameMeter = dE <= t.registerEpsWh && expected > 5 * t.energySlackWh && p0 === p1
+        && sameOrBoth(e.currentA, s.currentA) && sameOrBoth(e.voltageV, s.voltageV);
       if (sameMeter) {
         // Every meter value frozen while power flows: a stuck meter (F01) looks exactly like this; flag maintenance.
         if (++e.frozen >= t.frozenSamples) {

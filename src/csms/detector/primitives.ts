@@ -60,6 +60,11 @@ export class Leaky {
   reset(): void { this.value = 0; }
 }
 
+/** A decayed count has reached `threshold`: a burst of exactly `threshold` events spread over a small part of τ counts. */
+export function reached(value: number, threshold: number): boolean {
+  return value >= threshold - 0.05;
+}
+
 /**
  * EWMA of a series with an EWMA variance (λ per observation). `frozen` keeps the baseline from learning while an
  * alarm is open, so slow poisoning cannot drag it along (ATTACKS.md §5 L2).

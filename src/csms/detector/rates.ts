@@ -5,13 +5,15 @@ import { RATE_CLASSES, type StationDet } from './station.js';
 const CLASS_NAMES = ['Heartbeat', 'StatusNotification', 'TransactionEvent', 'MeterValues', 'Authorize', 'DataTransfer', 'other'];
 /** Beyond this many empty buckets the baseline has decayed to nothing anyway. */
 const MAX_CATCH_UP = 64;
+/** Weight of one station-bucket in the fleet prior (an EWMA over the last ~100 station-buckets). */
+const PRIOR_LAMBDA = 0.01;
 
 /**
  * Per-station, per-action-class message rates (A01, ATTACKS.md §5 L2): counts per `rateBucketMs` bucket; EWMA
  * mean and variance of the counts (λ per bucket). A class alarms, within the bucket as soon as its count reaches
  * max(rateMinCount, rateRatio·μ, μ + rateZ·max(σ, √μ, 1)) — the Poisson floor keeps quiet stations from alarming
- * on a handful of messages. An alarmed bucket is kept out of the baseline (frozen while alarmed).
- * 7 classes × 3 numbers per station.
+ * on a handful of messages. An alarmed bucket is kept out of the baseline (frozen while alarmed); during the
+ * warm-up everything is learned and nothing alarms. 7 classes × 3 numbers per station, plus one fleet prior.
  */
 export function observeRate(ctx: Ctx, sd: StationDet, cls: number, nowMs: number, weight: number): void {
   const t = ctx.t;
@@ -20,13 +22,12 @@ export function observeRate(ctx: Ctx, sd: StationDet, cls: number, nowMs: number
   if (weight === 0) return;
   const c = (sd.rateCount[cls] += weight);
   const bit = 1 << cls;
-  if ((sd.rateAlarmed & bit) !== 0) return;
+  if ((sd.rateAlarmed & bit) !== 0 || !ctx.warm(nowMs)) return;
   const mean = sd.rateMean[cls]!;
   const sigma = Math.max(Math.sqrt(sd.rateVar[cls]!), Math.sqrt(mean), 1);
   const thr = Math.max(t.rateMinCount, t.rateRatio * mean, mean + t.rateZ * sigma);
   if (c < thr) return;
   sd.rateAlarmed |= bit;
-  if (!ctx.warm(nowMs)) return;
   ctx.alert(nowMs, Category.flood, 'high', connEntity(sd), {
     rule: 'L2.message-rate', actionClass: CLASS_NAMES[cls], count: c, bucketMs: t.rateBucketMs,
     baseline: Math.round(mean * 100) / 100, threshold: Math.round(thr * 100) / 100,
@@ -36,11 +37,21 @@ export function observeRate(ctx: Ctx, sd: StationDet, cls: number, nowMs: number
 function roll(ctx: Ctx, sd: StationDet, bucket: number): void {
   const prev = sd.rateBucket;
   sd.rateBucket = bucket;
-  if (prev < 0) return;
+  const prior = ctx.fleetRates;
+  if (prev < 0) {
+    // A station's first bucket starts from the fleet's typical counts, so a busy-but-normal newcomer (a load
+    // test's stations all send at the same rate) is not alarmed before it has a history of its own.
+    for (let k = 0; k < RATE_CLASSES; k++) { sd.rateMean[k] = prior[k]!; sd.rateVar[k] = prior[k]!; }
+    return;
+  }
   const lambda = ctx.t.rateLambda;
   const empty = Math.min(bucket - prev - 1, MAX_CATCH_UP);
   for (let k = 0; k < RATE_CLASSES; k++) {
-    if ((sd.rateAlarmed & (1 << k)) === 0) fold(sd, k, sd.rateCount[k]!, lambda);
+    if ((sd.rateAlarmed & (1 << k)) === 0) {
+      const x = sd.rateCount[k]!;
+      fold(sd, k, x, lambda);
+      prior[k] = prior[k]! + PRIOR_LAMBDA * (x - prior[k]!);
+    }
     for (let i = 0; i < empty; i++) fold(sd, k, 0, lambda);
     sd.rateCount[k] = 0;
   }

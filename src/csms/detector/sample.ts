@@ -32,6 +32,16 @@ const PHASE_INDEX: Readonly<Record<string, number>> = { L1: 0, L2: 1, L3: 2, 'L1
 const phaseI = new Float64Array(3);
 const phaseV = new Float64Array(3);
 
+// A station stamps the event and its samples with the same instant: parse each distinct string once.
+let lastTsText = '';
+let lastTsMs = NaN;
+/** Date.parse with a one-entry memo. */
+export function parseTs(text: unknown): number {
+  if (typeof text !== 'string') return NaN;
+  if (text !== lastTsText) { lastTsText = text; lastTsMs = Date.parse(text); }
+  return lastTsMs;
+}
+
 function scaled(sv: Payload, base: string, kilo: string): number {
   const v = sv.value;
   if (typeof v !== 'number' || !Number.isFinite(v)) return NaN;
@@ -54,7 +64,7 @@ export function readSample(mv: unknown, s: Sample): boolean {
   const m = mv as Payload;
   const list = m.sampledValue;
   if (!Array.isArray(list)) return false;
-  s.tsMs = typeof m.timestamp === 'string' ? Date.parse(m.timestamp) : NaN;
+  s.tsMs = parseTs(m.timestamp);
   let whPhases = 0; let whSum = 0;
   let pPhases = 0; let pSum = 0;
   phaseI.fill(NaN); phaseV.fill(NaN);

@@ -1,5 +1,6 @@
 import { Cusum, Leaky, TokenBucket } from './primitives.js';
 import type { DetectorThresholds } from './options.js';
+import type { IpState } from './enforce.js';
 
 /** EVSEs tracked per station; higher ids share nothing and are ignored by the meter rules. */
 export const MAX_EVSES = 8;
@@ -91,6 +92,8 @@ export class TxDet {
 /** Everything the detector keeps per identity: fixed-size, allocated lazily (ATTACKS.md §5: O(1) per station). */
 export class StationDet {
   ip = '';
+  /** The per-IP state of the current connection (cached: no map lookup per frame). */
+  ipState: IpState | null = null;
   connected = false;
   lastFrameMs = 0;
   readonly msgBucket: TokenBucket;
@@ -142,6 +145,8 @@ export class StationDet {
   faulted: Leaky | null = null;
   /** A liveness probe of this identity's connection is running (duplicate connection, A03). */
   probing = false;
+  /** We decided to close the current connection (1008/1009); its remaining frames are dropped. */
+  closing = false;
 
   constructor(readonly id: string, t: DetectorThresholds, nowMs: number) {
     this.msgBucket = new TokenBucket(t.stationMsgRate, t.stationMsgBurst, nowMs);

@@ -3,7 +3,7 @@ import { Category } from './alert.js';
 import { recentlyCommanded, stationEntity, type Ctx } from './context.js';
 import { instantRules, intervalRules, keepSample, powerState } from './meter.js';
 import { fnvStep, mixNumber } from './primitives.js';
-import { readSample, Sample } from './sample.js';
+import { parseTs, readSample, Sample } from './sample.js';
 import type { StationDet, TxDet } from './station.js';
 
 const sample = new Sample();
@@ -59,7 +59,7 @@ export function onTransactionEvent(ctx: Ctx, sd: StationDet, p: Payload, answer:
   const t = ctx.t;
   const eventType = p.eventType as string;
   const offline = p.offline === true;
-  const tsMs = typeof p.timestamp === 'string' ? Date.parse(p.timestamp) : NaN;
+  const tsMs = parseTs(p.timestamp);
   const hash = eventHash(p);
   let tx = sd.tx(txId);
   let gap = false;

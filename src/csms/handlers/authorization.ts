@@ -1,5 +1,6 @@
 import type { Payload } from '../../ocpp/session.js';
 import { EMPTY, type CsmsCore, type HandlerContext, type HandlerTable } from '../context.js';
+import { authorizeContract } from '../usecases/pnc.js';
 
 // Shared frozen answers: the hot path allocates nothing for them.
 const ACCEPTED: Payload = Object.freeze({ status: 'Accepted' });
@@ -12,16 +13,14 @@ export function idTokenInfo(core: CsmsCore, idToken: Payload | undefined): Paylo
 }
 
 /**
- * Authorize (C01, C07 for ISO 15118 contracts). The embedded CSMS has no PKI: certificate data presented with
- * the token is taken as valid (`certificateStatus` Accepted), as a permissive test CSMS would.
+ * Authorize (C01, C07 for ISO 15118 contracts). Certificate data presented with the token (hash data or a PEM
+ * chain) is checked against the test PKI (Plug & Charge, usecases/pnc.ts).
  */
 function authorize(ctx: HandlerContext, p: Payload): Payload {
   const info = idTokenInfo(ctx.core, p.idToken);
   if (info === BLOCKED) ctx.core.counters.authBlocked++;
   else ctx.core.counters.authAccepted++;
-  if (p.iso15118CertificateHashData !== undefined || p.certificate !== undefined) {
-    return { idTokenInfo: info, certificateStatus: 'Accepted' };
-  }
+  if (p.iso15118CertificateHashData !== undefined || p.certificate !== undefined) return authorizeContract(ctx, p, info);
   return { idTokenInfo: info };
 }
 

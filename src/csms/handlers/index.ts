@@ -6,6 +6,9 @@ import { gridHandlers } from './grid.js';
 import { provisioningHandlers } from './provisioning.js';
 import { smartChargingHandlers } from './smart-charging.js';
 import { transactionHandlers } from './transactions.js';
+import { derHandlers } from '../usecases/der.js';
+import { v2xHandlers } from '../usecases/v2x.js';
+import { pncHandlers } from '../usecases/pnc.js';
 
 /** Every station→CSMS CALL the embedded CSMS answers (FLOWS.md §10), action → handler. */
 export const CALL_HANDLERS: ReadonlyMap<string, CallHandler> = new Map(Object.entries({
@@ -16,6 +19,11 @@ export const CALL_HANDLERS: ReadonlyMap<string, CallHandler> = new Map(Object.en
   ...smartChargingHandlers,
   ...diagnosticsHandlers,
   ...gridHandlers,
+  // OCPP 2.1 use cases (src/csms/usecases/), last: they replace the plain answers above for their actions.
+  ...v2xHandlers,
+  ...derHandlers,
+  // Plug & Charge after V2X: its NotifyEVChargingNeeds delegates V2X needs to v2xHandlers and answers the rest.
+  ...pncHandlers,
 }));
 
 /** Station→CSMS SENDs (type 6). */

@@ -17,6 +17,7 @@ function bootNotification(ctx: HandlerContext, p: Payload): Payload {
   state.bootStatus = status;
   state.bootTimeMs = now;
   state.bootReason = p.reason;
+  state.serialNumber = p.chargingStation?.serialNumber;
   const s = core.counters;
   s.boots++;
   if (status === 'Accepted') {

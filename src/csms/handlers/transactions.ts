@@ -2,6 +2,7 @@ import type { Payload } from '../../ocpp/session.js';
 import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
 import { energyRegisterWh } from '../meter.js';
 import { idTokenInfo } from './authorization.js';
+import { observeV2xMeter } from '../usecases/v2x.js';
 
 /**
  * TransactionEvent (E01-E15, FLOWS.md §3.4): tracks every transaction's seqNos (gaps, duplicates, late
@@ -40,6 +41,7 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
   if (p.meterValue !== undefined) {
     const wh = energyRegisterWh(p.meterValue);
     if (!Number.isNaN(wh)) s.energyWh += tx.observeRegister(wh);
+    observeV2xMeter(ctx, tx, p.meterValue); // per-station import/export figures (V2X, FLOWS.md §5.3)
   }
   if (p.eventType === 'Ended' && !tx.ended) {
     tx.ended = true;

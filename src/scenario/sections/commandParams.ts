@@ -60,6 +60,19 @@ const variableValues: Reader<{ component: string; variable: string; value: strin
 // Any JSON-compatible value (DataTransfer.data is free-form).
 const anyValue: Reader<unknown> = (_p, v) => v;
 
+const bool: Reader<boolean> = (p, v, path) => {
+  if (typeof v === 'boolean') return v;
+  p.add(path, `expected true or false, got ${describe(v)}`);
+  return undefined;
+};
+
+// DERControlEnumType (OCPP 2.1, FLOWS.md §5.4).
+const DER_CONTROL_TYPES = [
+  'EnterService', 'FreqDroop', 'FreqWatt', 'FixedPFAbsorb', 'FixedPFInject', 'FixedVar', 'Gradients', 'HFMustTrip', 'HFMayTrip',
+  'HVMustTrip', 'HVMomCess', 'HVMayTrip', 'LimitMaxDischarge', 'LFMustTrip', 'LVMustTrip', 'LVMomCess', 'LVMayTrip',
+  'PowerMonitoringMustTrip', 'VoltVar', 'VoltWatt', 'WattPF', 'WattVar',
+] as const;
+
 /**
  * The parameters each scheduled CSMS command accepts, and what they become in `CsmsCommandSpec.params`.
  * Omitted optional keys without a default stay absent (the CSMS leaves the field out of the request).
@@ -120,6 +133,34 @@ export const COMMAND_PARAMS: Readonly<Record<CommandAction, Readonly<Record<stri
     vendorId: { read: string({ maxLength: 255 }), required: true },
     messageId: { read: string({ maxLength: 50 }) },
     data: { read: anyValue },
+  },
+  // V2X (Q): the aFRR signal applies from `delay` after sending; NotifyAllowedEnergyTransfer targets a running
+  // V2X transaction and allows (true) or withholds (false) its bidirectional modes.
+  AFRRSignal: {
+    signal: { read: integer({ min: -1000, max: 1000 }), default: 1 },
+    delay: { read: duration({ min: 0 }), default: 0 },
+  },
+  NotifyAllowedEnergyTransfer: {
+    bidirectional: { read: bool, default: true },
+    evseId: { read: integer({ min: 1, max: 128 }) },
+  },
+  // DER control (R): the settings object is filled in by the CSMS for `controlType`; a scheduled control
+  // (isDefault: false) starts `startIn` after sending and lasts `duration`.
+  SetDERControl: {
+    controlType: { read: oneOf(DER_CONTROL_TYPES), default: 'FreqDroop' },
+    isDefault: { read: bool, default: true },
+    priority: { read: integer({ min: 0, max: 1000 }), default: 1 },
+    startIn: { read: duration({ min: 0 }), default: 0 },
+    duration: { read: duration({ min: 1000 }), default: 30_000 },
+    pctMaxDischargePower: { read: number({ min: 0, max: 100 }), default: 50 },
+  },
+  GetDERControl: {
+    isDefault: { read: bool },
+    controlType: { read: oneOf(DER_CONTROL_TYPES) },
+  },
+  ClearDERControl: {
+    isDefault: { read: bool, default: true },
+    controlType: { read: oneOf(DER_CONTROL_TYPES) },
   },
 };
 

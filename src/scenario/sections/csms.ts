@@ -3,10 +3,11 @@ import type { Path, Problems } from '../problems.js';
 import { describe, duration, Fields, isAbsent, listOf, oneOf, ratio, readMap, string, type Reader } from '../read.js';
 import type { CsmsCommandSpec, CsmsSpec } from '../spec.js';
 import { COMMAND_ACTIONS, COMMAND_PARAMS, type CommandAction } from './commandParams.js';
+import { readPki } from './pnc.js';
 
 /** `csms:` — settings of the embedded CSMS (ignored when `target` points at a real one). */
 export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
-  const m = readMap(p, v, path, ['heartbeatInterval', 'bootStatus', 'blockedTokens', 'commands']);
+  const m = readMap(p, v, path, ['heartbeatInterval', 'bootStatus', 'blockedTokens', 'commands', 'pki']);
   if (!m) return DEFAULTS.csms;
   const f = new Fields(p, m, path);
   const d = DEFAULTS.csms;
@@ -15,6 +16,8 @@ export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
     bootStatus: f.opt('bootStatus', d.bootStatus, oneOf(['Accepted', 'Pending', 'Rejected'] as const)),
     blockedTokens: f.opt('blockedTokens', d.blockedTokens, listOf(blockedToken, { single: true })),
     commands: f.opt('commands', d.commands, listOf(command)),
+    // Plug & Charge: the test PKI's revoked / expired contract shares (sections/pnc.ts).
+    pki: readPki(p, m.pki, f.at('pki')),
   };
 }
 

@@ -4,11 +4,13 @@ import { describe, Fields, integer, isAbsent, isRaw, oneOf, readMap, string, typ
 import type { Behaviour, EvseModel, StationGroupSpec } from '../spec.js';
 import { compileIdTemplate } from '../stationId.js';
 import { EVSE_KEYS, readEvse, type EvseLayer } from './evse.js';
+import { readV2x } from './v2x.js';
+import { readPnc } from './pnc.js';
 
 /** Station behaviours (see Behaviour in spec.ts). */
 export const BEHAVIOURS = ['charging', 'idle', 'plug-and-charge', 'v2x', 'battery-swap'] as const;
 
-const GROUP_KEYS = ['name', 'count', 'idTemplate', 'evses', 'evse', 'behaviour', 'vendor', 'model'] as const;
+const GROUP_KEYS = ['name', 'count', 'idTemplate', 'evses', 'evse', 'behaviour', 'v2x', 'pnc', 'vendor', 'model'] as const;
 // Group names end up in station ids, metric labels and file names: keep them plain.
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const MAX_GROUP_COUNT = 10_000_000;
@@ -64,6 +66,12 @@ function readGroup(p: Problems, v: unknown, path: Path, i: number, groupCount: n
     evses: readEvses(p, f),
     behaviour: f.opt<Behaviour>('behaviour', DEFAULTS.group.behaviour, oneOf(BEHAVIOURS)),
   };
+  // V2X: the bidirectional EV and grid model of a `v2x` group (sections/v2x.ts).
+  if (group.behaviour === 'v2x') group.v2x = readV2x(p, m.v2x, f.at('v2x'));
+  else if (f.has('v2x')) p.add(f.at('v2x'), `'v2x' applies to behaviour: v2x only (this group is '${group.behaviour}')`);
+  // Plug & Charge: the ISO 15118 EVs of a `plug-and-charge` group (sections/pnc.ts).
+  if (group.behaviour === 'plug-and-charge') group.pnc = readPnc(p, m.pnc, f.at('pnc'));
+  else if (f.has('pnc')) p.add(f.at('pnc'), `'pnc' applies to behaviour: plug-and-charge only (this group is '${group.behaviour}')`);
   // BootNotificationRequest.chargingStation: vendorName ≤ 50, model ≤ 20.
   const vendor = f.maybe('vendor', string({ maxLength: 50 }));
   const model = f.maybe('model', string({ maxLength: 20 }));

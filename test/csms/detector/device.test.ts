@@ -28,7 +28,7 @@ test('boot fingerprint: same serial/model/vendor accepted again; a different one
 });
 
 test('firmware: a downgrade → Pending (quarantine) + critical alert; below the minimum → Pending', () => {
-  const h = harness({ minFirmware: '3.0' });
+  const h = harness({ minFirmware: '3.0', cooldownMs: 0 });
   h.connect('CS-1');
   assert.equal(h.det.bootVerdict('CS-1', boot('PowerUp')), undefined);
   assert.equal(h.det.bootVerdict('CS-1', boot('FirmwareUpdate', { firmwareVersion: '4.1.0' })), 'Pending');
@@ -60,7 +60,7 @@ test('firmware update we ordered (F04): status sequence, reboot and security eve
 });
 
 test('firmware status not ordered by us, InvalidSignature, Installed without SignatureVerified', () => {
-  const h = harness();
+  const h = harness({ cooldownMs: 0 });
   const sd = h.connect('CS-1');
   h.call(sd, 'FirmwareStatusNotification', { status: 'Installing', requestId: 9 });
   assert.equal(h.of('firmware', 'L1.firmware-status-unsolicited').length, 1);
@@ -74,7 +74,7 @@ test('firmware status not ordered by us, InvalidSignature, Installed without Sig
 });
 
 test('security events: TamperDetectionActivated → immediate critical; non-critical ones alert at the count', () => {
-  const h = harness();
+  const h = harness({ cooldownMs: 0 });
   const sd = h.connect('CS-1');
   h.call(sd, 'SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: '2026-01-01T00:00:00Z', techInfo: 'lid open' });
   const t = h.of('security-event');
