@@ -89,7 +89,11 @@ export function steadyCallRate(s: SummaryLike, settleSeconds = 1): SteadyRate | 
     cur.push(i);
     if (cur.length > best.length) best = [...cur];
   }
-  const window = best.length > settleSeconds + 1 ? best.slice(settleSeconds, -1) : best.length > 1 ? best.slice(1) : best;
+  let window = best.length > settleSeconds + 1 ? best.slice(settleSeconds, -1) : best.length > 1 ? best.slice(1) : best;
+  // A workload with a startTime begins inside the hold: leave out the quiet seconds before the loop runs.
+  const top = Math.max(0, ...window.map((i) => points[i]!.calls));
+  const firstBusy = window.findIndex((i) => points[i]!.calls >= top / 2);
+  if (firstBusy > 0) window = window.slice(firstBusy + (window.length - firstBusy > settleSeconds + 1 ? settleSeconds : 0));
   if (window.length === 0) return null;
   let calls = 0, failed = 0, ms = 0;
   for (const i of window) {

@@ -136,6 +136,7 @@ class PerStationRate implements Executor, TimelineTarget {
     private readonly clock: Clock,
     private readonly sink: StationSink,
     private readonly rng: Rng,
+    private readonly active: readonly Station[],
   ) {}
 
   online(st: Station): void {
@@ -148,7 +149,10 @@ class PerStationRate implements Executor, TimelineTarget {
     this.byIndex.set(st.plan.index, e);
   }
 
-  start(): void { this.running = true; }
+  start(): void {
+    this.running = true;
+    for (const st of this.active) if (st.online) this.online(st);
+  }
 
   stop(): void {
     this.running = false;
@@ -181,13 +185,16 @@ class ClosedLoop implements Executor {
   private running = false;
   private readonly looping = new WeakSet<Station>();
 
-  constructor(private readonly w: WorkloadSpec, private readonly sink: StationSink) {}
+  constructor(private readonly w: WorkloadSpec, private readonly sink: StationSink, private readonly active: readonly Station[]) {}
 
   online(st: Station): void {
     if (this.running && !this.looping.has(st)) void this.loop(st);
   }
 
-  start(): void { this.running = true; }
+  start(): void {
+    this.running = true;
+    for (const st of this.active) if (st.online) this.online(st);
+  }
   stop(): void { this.running = false; }
 
   private async loop(st: Station): Promise<void> {
@@ -210,8 +217,8 @@ export function createExecutor(
 ): Executor {
   switch (w.executor) {
     case 'sessions': return new SelfDriven();
-    case 'closed-loop': return new ClosedLoop(w, sink);
-    case 'per-station-rate': return new PerStationRate(w, timeline, clock, sink, rng);
+    case 'closed-loop': return new ClosedLoop(w, sink, active);
+    case 'per-station-rate': return new PerStationRate(w, timeline, clock, sink, rng, active);
     default: return new ArrivalRate(w, active, clock, sink, rng, shard, runStartMs);
   }
 }

@@ -86,7 +86,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const startedMs = clock.nowMs();
   const shard = opts.shard ?? { index: 0, count: 1 };
   // One seed for every shard: each computes the same global arrival sequence and takes its own arrivals.
-  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec)), shard, startedMs, timeline);
+  const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec)), shard, startedMs + spec.workload.startTimeMs, timeline);
   const ctx: StationContext = {
     spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
     onOnline: (st) => executor.online(st),
@@ -126,6 +126,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     const finish = (drainMs: number): void => {
       finished = true;
       clearInterval(timer);
+      clearTimeout(startTimer);
       executor.stop();
       const deadline = clock.nowMs() + drainMs;
       // Let the calls in flight come back before any socket closes: a storm of closes would delay the answers
@@ -136,7 +137,9 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       }).then(() => resolve());
     };
     const onAbort = (): void => { interrupted = true; finish(Math.min(spec.drainTimeout, 2000)); };
-    executor.start();
+    // The workload starts `startTime` after the run (k6): e.g. once the connection ramp is over.
+    const arrivalsStart = startedMs + spec.workload.startTimeMs;
+    const startTimer = setTimeout(() => { if (!finished) executor.start(); }, Math.max(0, arrivalsStart - clock.nowMs()));
     const timer = setInterval(() => {
       const elapsed = clock.nowMs() - startedMs;
       if (elapsed >= spec.duration) {

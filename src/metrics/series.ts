@@ -144,7 +144,30 @@ export function mergeSeries(list: readonly SeriesData[], capacity = SERIES_CAPAC
       if (at) at.push(p); else byT.set(p.t, [p]);
     }
   }
-  const points = [...byT.keys()].sort((a, b) => a - b).map((t) => mergePoints(byT.get(t)!));
+  const times = [...byT.keys()].sort((a, b) => a - b);
+  // A process whose tick slipped has no point in some second; its gauges (e.g. its connected stations) still
+  // hold there, so carry each process's last gauge values forward into the seconds it missed.
+  const carried = list.map(() => new Map<string, number>());
+  const cursors = list.map(() => 0);
+  const points = times.map((t) => {
+    const merged = mergePoints(byT.get(t)!);
+    list.forEach((series, i) => {
+      const pts = series.points;
+      let c = cursors[i]!;
+      let here = false;
+      while (c < pts.length && pts[c]!.t <= t) {
+        if (pts[c]!.t === t) here = true;
+        for (const [k, v] of Object.entries(pts[c]!.gauges)) carried[i]!.set(k, v);
+        c++;
+      }
+      cursors[i] = c;
+      const last = pts[pts.length - 1];
+      if (!here && c > 0 && last !== undefined && t < last.t) {
+        for (const [k, v] of carried[i]!) merged.gauges[k] = (merged.gauges[k] ?? 0) + v;
+      }
+    });
+    return merged;
+  });
   if (points.length > capacity) {
     points.splice(0, points.length - capacity);
     truncated = true;

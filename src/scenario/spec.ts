@@ -200,6 +200,8 @@ export interface WorkloadSpec {
    * connection) and is timed from its scheduled time; beyond this many waiting it is dropped and counted.
    */
   maxQueue: number;
+  /** When the executor starts, ms after the run starts (k6 `startTime`): e.g. after the connection ramp. */
+  startTimeMs: number;
 }
 
 /**

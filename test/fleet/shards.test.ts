@@ -189,7 +189,7 @@ describe('arrival-rate split by shard', () => {
   }
 
   const workload = (o: Partial<WorkloadSpec>): WorkloadSpec => ({
-    executor: 'constant-arrival-rate', work: 'Heartbeat', rate: 0, startRate: 0, stages: [], poisson: false, pauseMs: 0, maxQueue: 100, ...o,
+    executor: 'constant-arrival-rate', work: 'Heartbeat', rate: 0, startRate: 0, stages: [], poisson: false, pauseMs: 0, maxQueue: 100, startTimeMs: 0, ...o,
   });
 
   const cases: [string, WorkloadSpec, number][] = [

@@ -29,3 +29,12 @@ test('mergeSeries aligns by second, orders, and keeps the newest points within c
   assert.deepEqual(bounded.points.map((p) => p.t), [3, 4]);
   assert.equal(bounded.truncated, true);
 });
+
+test('mergeSeries carries a process\'s gauges into the seconds its tick missed', () => {
+  const pt = (t: number, connected: number) => ({ t, ms: 1000, calls: 0, errors: 0, p99Us: 0, hdr: '', gauges: { stations_connected: connected } });
+  const a = { intervalMs: 1000, truncated: false, points: [pt(1, 10), pt(2, 20), pt(3, 30), pt(4, 30)] };
+  // b's tick slipped past second 2 and 3
+  const b = { intervalMs: 1000, truncated: false, points: [pt(1, 5), pt(4, 15)] };
+  const m = mergeSeries([a, b]);
+  assert.deepEqual(m.points.map((p) => p.gauges.stations_connected), [15, 25, 35, 45]);
+});

@@ -6,10 +6,10 @@ export const EXECUTORS = ['sessions', 'constant-arrival-rate', 'ramping-arrival-
 /** What one iteration does: a whole charging session on a free EVSE, or one station→CSMS call. */
 export const WORK_KINDS = ['session', 'Heartbeat', 'Authorize', 'MeterValues', 'StatusNotification', 'DataTransfer'] as const;
 
-const KEYS = ['executor', 'work', 'rate', 'timeUnit', 'startRate', 'stages', 'poisson', 'pause', 'maxQueue'] as const;
+const KEYS = ['executor', 'work', 'rate', 'timeUnit', 'startRate', 'stages', 'poisson', 'pause', 'maxQueue', 'startTime'] as const;
 
 export const DEFAULT_WORKLOAD: WorkloadSpec = Object.freeze({
-  executor: 'sessions', work: 'session', rate: 0, startRate: 0, stages: Object.freeze([]), poisson: false, pauseMs: 0, maxQueue: 100,
+  executor: 'sessions', work: 'session', rate: 0, startRate: 0, stages: Object.freeze([]), poisson: false, pauseMs: 0, maxQueue: 100, startTimeMs: 0,
 }) as WorkloadSpec;
 
 /**
@@ -33,6 +33,8 @@ export function readWorkload(p: Problems, v: unknown, path: Path): WorkloadSpec 
   const poisson = f.opt('poisson', false, bool);
   const pauseMs = f.opt('pause', 0, duration({ min: 0 }));
   const maxQueue = f.opt('maxQueue', DEFAULT_WORKLOAD.maxQueue, number({ min: 0, max: 100_000 }));
+  const startTimeMs = f.opt('startTime', 0, duration({ min: 0 }));
+  if (executor === 'sessions' && f.has('startTime')) p.add(f.at('startTime'), "'startTime' does not apply to the sessions executor");
   const need = (key: string, ok: boolean, why: string): void => { if (!ok) p.add(f.at(key), why); };
   if (executor === 'constant-arrival-rate' || executor === 'per-station-rate') {
     need('rate', rate !== undefined, `'rate' is required for ${executor} (iterations per timeUnit${executor === 'per-station-rate' ? ', per station' : ''})`);
@@ -49,7 +51,7 @@ export function readWorkload(p: Problems, v: unknown, path: Path): WorkloadSpec 
   if (executor !== 'closed-loop' && f.has('pause')) p.add(f.at('pause'), "'pause' only applies to closed-loop");
   return {
     executor, work, rate: perSecond(rate ?? 0), startRate: perSecond(startRate),
-    stages: (stages ?? []).map((s) => ({ duration: s.duration, target: perSecond(s.target) })), poisson, pauseMs, maxQueue,
+    stages: (stages ?? []).map((s) => ({ duration: s.duration, target: perSecond(s.target) })), poisson, pauseMs, maxQueue, startTimeMs,
   };
 }
 
