@@ -15,6 +15,8 @@ import { fromPem, parseCsr, toPem } from '../../src/ocpp/pki/x509.js';
 import type { Payload } from '../../src/ocpp/session.js';
 import { auditFrames, type SeenCall } from '../support/audit.js';
 import { runAgainstEmbedded, type EmbeddedRun } from '../support/embedded-run.js';
+import { startCsms } from '../../src/csms/server.js';
+import { runScenario, scenario, waitFor } from '../support/fleet.js';
 
 const SEED = 15118;
 const STATIONS = 5;
@@ -274,4 +276,60 @@ test('Plug & Charge against a 2.0.1-only CSMS: valid 2.0.1 throughout, the 2.1-o
   checkSmartCharging(r, calls);
   assert.ok(r.run.counter('usecase_skipped_201') >= calls.filter((c) => c.action === 'Get15118EVCertificate').length);
   assert.ok(r.run.counter('pnc_authorize_accepted') > 0);
+});
+
+test('the station certificate store: GetInstalledCertificateIds, InstallCertificate, DeleteCertificate, CertificateSigned refusals', async () => {
+  const text = `
+name: pnc-store
+seed: ${SEED}
+callTimeout: 3s
+stations: [{ count: 1, idTemplate: PNC-STORE, behaviour: plug-and-charge, evse: { type: AC, maxKw: 11 } }]
+sessions: { arrivalsPerEvsePerHour: 0 }
+phases: [{ duration: 0s, target: 100% }, { duration: 6s, target: 100% }]
+drainTimeout: 1s
+`;
+  const spec = scenario(text);
+  const csms = await startCsms({ seed: SEED, callTimeoutMs: 3000 });
+  const abort = new AbortController();
+  const running = runScenario(spec, `${csms.url}/ocpp`, abort.signal);
+  try {
+    const id = 'PNC-STORE';
+    assert.ok(await waitFor(() => (csms.stats().useCases['pnc.certificateSignedAccepted'] ?? 0) >= 1, 5000), 'the SECC certificate was installed at boot');
+    const send = async (action: string, payload: Payload): Promise<Payload> => {
+      const o = await csms.send(id, action, payload);
+      assert.ok(o.ok, `${action}: ${o.ok ? '' : `${o.kind} ${o.code ?? ''}`}`);
+      return o.payload;
+    };
+    const ids = await send('GetInstalledCertificateIds', { certificateType: ['V2GRootCertificate', 'V2GCertificateChain', 'MORootCertificate'] });
+    assert.equal(ids.status, 'Accepted');
+    const chains = ids.certificateHashDataChain as Payload[];
+    assert.deepEqual(chains[0], { certificateType: 'V2GRootCertificate', certificateHashData: PKI.v2gRoot.hashData });
+    assert.equal(chains[1]!.certificateType, 'V2GCertificateChain');
+    assert.deepEqual(chains[1]!.childCertificateHashData, [PKI.cpoSub2.hashData, PKI.cpoSub1.hashData]);
+    assert.equal(chains.length, 2, 'no MO root installed');
+
+    assert.deepEqual(await send('InstallCertificate', { certificateType: 'MORootCertificate', certificate: PKI.moRoot.pem }), { status: 'Accepted' });
+    assert.equal((await send('InstallCertificate', { certificateType: 'MORootCertificate', certificate: PKI.cpoSub1.pem })).status, 'Rejected', 'not a root');
+    assert.equal((await send('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: 'garbage' })).status, 'Rejected');
+    assert.equal((await send('GetInstalledCertificateIds', { certificateType: ['MORootCertificate'] })).certificateHashDataChain[0].certificateHashData.serialNumber, PKI.moRoot.hashData.serialNumber);
+    assert.deepEqual(await send('DeleteCertificate', { certificateHashData: PKI.moRoot.hashData }), { status: 'Accepted' });
+    assert.deepEqual(await send('DeleteCertificate', { certificateHashData: PKI.moRoot.hashData }), { status: 'NotFound' });
+    assert.deepEqual(await send('GetInstalledCertificateIds', { certificateType: ['MORootCertificate'] }), { status: 'NotFound' });
+
+    // A chain for a request the station never made, and one that is not for the station's key.
+    const unknown = await send('CertificateSigned', { certificateChain: PKI.v2gRoot.pem, certificateType: 'V2GCertificate', requestId: 999 });
+    assert.equal(unknown.status, 'Rejected');
+    assert.deepEqual(await send('TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'Accepted' });
+    assert.ok(await waitFor(() => (csms.stats().useCases['pnc.certificatesIssued'] ?? 0) >= 2, 3000));
+    const wrongKey = PKI.issueContract('DECSTC00000000A').chain.map((d) => toPem(d, 'CERTIFICATE')).join('');
+    const before = csms.stats().callsIn.SecurityEventNotification ?? 0;
+    assert.equal((await send('CertificateSigned', { certificateChain: wrongKey, certificateType: 'V2GCertificate' })).status, 'Rejected');
+    assert.ok(await waitFor(() => (csms.stats().callsIn.SecurityEventNotification ?? 0) > before, 2000), 'InvalidChargingStationCertificate reported');
+  } finally {
+    abort.abort();
+    const run = await running;
+    await csms.close();
+    assert.ok(run.counter('certificates_rejected') >= 2);
+    assert.equal(run.counter('roots_installed'), 2);
+  }
 });
