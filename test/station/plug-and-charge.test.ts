@@ -3,7 +3,8 @@
 // certificate the CSMS issued (recomputed here with node:crypto); revoked and expired contracts get the §4.1
 // answers; CertificateSigned chains verify against the V2G root the CSMS installed, carry the station's requestId
 // and the station's own key; the TxProfile follows NotifyEVChargingNeeds and NotifyEVChargingSchedule follows it.
-// Against a 2.0.1-only CSMS the same scenario runs, valid 2.0.1, with the 2.1-only parts skipped and counted.
+// Against a 2.0.1-only CSMS the same scenario runs, valid 2.0.1, with the 2.1-only parts skipped and counted. The
+// station's certificate store answers M03-M05 for real and refuses chains it did not ask for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -319,17 +320,20 @@ drainTimeout: 1s
     // A chain for a request the station never made, and one that is not for the station's key.
     const unknown = await send('CertificateSigned', { certificateChain: PKI.v2gRoot.pem, certificateType: 'V2GCertificate', requestId: 999 });
     assert.equal(unknown.status, 'Rejected');
-    assert.deepEqual(await send('TriggerMessage', { requestedMessage: 'SignV2GCertificate' }), { status: 'Accepted' });
-    assert.ok(await waitFor(() => (csms.stats().useCases['pnc.certificatesIssued'] ?? 0) >= 2, 3000));
-    const wrongKey = PKI.issueContract('DECSTC00000000A').chain.map((d) => toPem(d, 'CERTIFICATE')).join('');
+    // A chain that is not for the key of the open request: the CSMS's own CertificateSigned for it waits behind its
+    // InstallCertificate of the CSMS root (a round trip), so ours, sent at once, reaches the station first.
+    assert.deepEqual(await send('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }), { status: 'Accepted' });
     const before = csms.stats().callsIn.SecurityEventNotification ?? 0;
-    assert.equal((await send('CertificateSigned', { certificateChain: wrongKey, certificateType: 'V2GCertificate' })).status, 'Rejected');
+    const wrongKey = PKI.issueContract('DECSTC00000000A').chain.map((d) => toPem(d, 'CERTIFICATE')).join('');
+    const refused = await csms.send(id, 'CertificateSigned', { certificateChain: wrongKey, certificateType: 'ChargingStationCertificate' });
+    assert.ok(refused.ok && refused.payload.status === 'Rejected' && refused.payload.statusInfo?.reasonCode === 'InvalidCertificate', JSON.stringify(refused));
     assert.ok(await waitFor(() => (csms.stats().callsIn.SecurityEventNotification ?? 0) > before, 2000), 'InvalidChargingStationCertificate reported');
+    assert.ok(await waitFor(() => (csms.stats().useCases['pnc.certificateSignedAccepted'] ?? 0) >= 2, 3000), 'then the right chain was accepted');
   } finally {
     abort.abort();
     const run = await running;
     await csms.close();
     assert.ok(run.counter('certificates_rejected') >= 2);
-    assert.equal(run.counter('roots_installed'), 2);
+    assert.equal(run.counter('roots_installed'), 3, 'V2G root at boot, MO root by hand, CSMS root before the CSMS certificate');
   }
 });

@@ -11,6 +11,8 @@ import type { Payload } from '../../src/ocpp/session.js';
 import { interpolate } from '../../src/station/v2x-physics.js';
 import { auditFrames, sampled, transactionEvents } from '../support/audit.js';
 import { runAgainstEmbedded } from '../support/embedded-run.js';
+import { runScenario, scenario, waitFor } from '../support/fleet.js';
+import { scriptedServer } from '../support/scripted.js';
 import type { ParsedTappedFrame } from '../support/tap.js';
 
 const H = 3_600_000;
@@ -266,4 +268,44 @@ test('V2X against a 2.0.1-only CSMS: same scenario, valid 2.0.1, V2X parts skipp
     }
   }
   assert.ok(run.counter('tx_ended') >= 5 && run.counter('energy_wh') > 0);
+});
+
+test('V2X refusals: needs Rejected end the transaction (ReqEnergyTransferRejected); bad profiles, aFRR and allowed-transfer requests refused', async () => {
+  const server = await scriptedServer({
+    responder: (c) => (c.action === 'NotifyEVChargingNeeds' ? { status: 'Rejected' } : undefined),
+  });
+  try {
+    const running = runScenario(scenario(`
+name: v2x-refusals
+seed: 3
+callTimeout: 3s
+stations: [{ name: v, count: 1, behaviour: v2x, evse: { type: DC, maxKw: 50 } }]
+sessions: { arrivalsPerEvsePerHour: 3600, authorizeDelay: 200ms, plugDuration: 20s, meterInterval: 1s }
+phases: [{ duration: 0s, target: 100% }, { duration: 5s, target: 100% }]
+drainTimeout: 2s
+`), `${server.url}/ocpp`);
+    assert.ok(await waitFor(() => server.calls(undefined, 'StatusNotification').length > 0, 5000));
+    const id = server.calls()[0]!.identity;
+    const status = async (action: string, payload: Payload) => {
+      const f = await server.call(id, action, payload);
+      return f?.type === 3 ? [(f.payload as Payload).status, (f.payload as Payload).statusInfo?.reasonCode] : [f?.type];
+    };
+    const profile = (period: Payload) => ({
+      evseId: 1, chargingProfile: { id: 9, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Relative',
+        chargingSchedule: [{ id: 1, chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, ...period }] }] },
+    });
+    assert.deepEqual(await status('SetChargingProfile', profile({ operationMode: 'CentralSetpoint', setpoint: -9000, dischargeLimit: -5000 })), ['Rejected', 'InvalidSchedule']);
+    assert.deepEqual(await status('SetChargingProfile', profile({ operationMode: 'LocalFrequency', v2xBaseline: 0 })), ['Rejected', 'NoFreqWattCurve']);
+    assert.deepEqual(await status('SetChargingProfile', profile({ operationMode: 'LocalLoadBalancing' })), ['Rejected', 'MissingDevModelInfo']);
+    assert.deepEqual(await status('AFRRSignal', { timestamp: new Date().toISOString(), signal: 1 }), ['Rejected', 'NoSignalWattCurve']);
+    assert.deepEqual(await status('NotifyAllowedEnergyTransfer', { transactionId: 'no-such-tx', allowedEnergyTransfer: ['DC'] }), ['Rejected', 'TxNotFound']);
+    const run = await running;
+    const ended = server.calls(id, 'TransactionEvent').map((c) => c.payload).filter((p) => p.eventType === 'Ended');
+    assert.ok(ended.length >= 1);
+    assert.equal(ended[0]!.triggerReason, 'AbnormalCondition');
+    assert.equal(ended[0]!.transactionInfo.stoppedReason, 'ReqEnergyTransferRejected');
+    assert.ok(run.counter('v2x_needs_rejected') >= 1 && run.counter('v2x_profiles_rejected') === 3);
+  } finally {
+    await server.close();
+  }
 });

@@ -7,6 +7,10 @@ type AlertFn = (nowMs: number, category: Category, severity: Severity, entity: A
 
 /** Stations remembered per kind for the confirmation of Ended/down-step alarms. */
 const RECENT_CAP = 256;
+/** Longest a fleet alarm keeps its baseline frozen (s). */
+const MAX_ALARM_S = 30;
+/** EWMA weight per second of the aggregate power step's variance (τ ≈ 20 s). */
+const STEP_LAMBDA = 0.05;
 const ID_SAMPLE = 10;
 
 class Recent {
@@ -51,6 +55,8 @@ export class FleetStats {
   private readonly endRate: Ewma;
   private startAlarm = false;
   private endAlarm = false;
+  private startAlarmSec = 0;
+  private endAlarmSec = 0;
   private stepAcc = 0;
   private stepVar = 0;
   private stepAlarm = false;
@@ -84,11 +90,12 @@ export class FleetStats {
     for (let i = 0; i < w; i++) count += ring[i]!;
     const rate = kind === 'Started' ? this.startRate : this.endRate;
     const expected = Math.max(0, rate.mean) * w;
-    const thr = Math.max(this.t.syncMinStations, this.t.syncRatio * expected + this.t.syncZ * Math.sqrt(Math.max(1, expected)));
-    if (count < thr) return;
+    const thr = this.syncThreshold(rate);
+    // During the warm-up everything is learned: a fleet ramping up is not steady yet.
+    if (count < thr || !this.warm(nowMs)) return;
     const wasAlarmed = kind === 'Started' ? this.startAlarm : this.endAlarm;
-    if (kind === 'Started') this.startAlarm = true; else this.endAlarm = true;
-    if (wasAlarmed || !this.warm(nowMs)) return;
+    if (kind === 'Started') { this.startAlarm = true; this.startAlarmSec = sec; } else { this.endAlarm = true; this.endAlarmSec = sec; }
+    if (wasAlarmed) return;
     const evidence = { rule: 'L2.fleet-synchronicity', event: kind, stations: count, windowS: w, expected: round(expected), threshold: round(thr) };
     const score = (count - expected) / Math.sqrt(Math.max(1, expected));
     if (kind === 'Started') this.raise(nowMs, evidence, score, this.recentStarts.since(nowMs - w * 1000));
@@ -133,6 +140,16 @@ export class FleetStats {
     this.pending.push({ dueMs: nowMs + this.t.confirmMs, rule: evidence.rule as string, fromMs, evidence, score, recent });
   }
 
+  /**
+   * Alarm level for a window of `syncWindowS` seconds: max(minStations, ratio·μ·W + z·√(max(σ², μ)·W)) — the
+   * variance term absorbs a fleet whose starts are burstier than Poisson.
+   */
+  private syncThreshold(rate: Ewma): number {
+    const w = this.starts.length;
+    const mu = Math.max(0, rate.mean);
+    return Math.max(this.t.syncMinStations, this.t.syncRatio * mu * w + this.t.syncZ * Math.sqrt(Math.max(1, rate.variance, mu) * w));
+  }
+
   /** Moves to the second of `nowMs`: folds completed seconds into the baselines and checks the power step. */
   private roll(nowMs: number): void {
     const sec = Math.floor(nowMs / 1000);
@@ -144,7 +161,7 @@ export class FleetStats {
       for (let i = 0; i < gap; i++) {
         this.startRate.update(0);
         this.endRate.update(0);
-        if (!this.stepAlarm) this.stepVar *= 1 - this.t.syncLambda;
+        if (!this.stepAlarm) this.stepVar *= 1 - STEP_LAMBDA;
       }
       for (let s = this.sec + 1, n = 0; s <= sec && n < w; s++, n++) { this.starts[s % w] = 0; this.ends[s % w] = 0; }
     }
@@ -158,17 +175,19 @@ export class FleetStats {
     if (!this.endAlarm) this.endRate.update(this.ends[i]!);
     let s = 0; let e = 0;
     for (let k = 0; k < w; k++) { s += this.starts[k]!; e += this.ends[k]!; }
-    // An alarm ends when the window (minus the second about to drop out) is back under the baseline's threshold.
-    if (this.startAlarm && s - this.starts[(this.sec + 1) % w]! < Math.max(1, this.startRate.mean * w * this.t.syncRatio)) this.startAlarm = false;
-    if (this.endAlarm && e - this.ends[(this.sec + 1) % w]! < Math.max(1, this.endRate.mean * w * this.t.syncRatio)) this.endAlarm = false;
+    // An alarm ends when the window (minus the second about to drop out) is back under the threshold, or after
+    // MAX_ALARM_S: a level that lasts that long is the fleet's new normal, not a synchronised burst.
+    const next = (this.sec + 1) % w;
+    if (this.startAlarm && (s - this.starts[next]! < this.syncThreshold(this.startRate) || this.sec - this.startAlarmSec > MAX_ALARM_S)) this.startAlarm = false;
+    if (this.endAlarm && (e - this.ends[next]! < this.syncThreshold(this.endRate) || this.sec - this.endAlarmSec > MAX_ALARM_S)) this.endAlarm = false;
     const d = this.stepAcc;
     this.stepAcc = 0;
     const sd = Math.sqrt(this.stepVar);
     const thr = Math.max(this.t.stepMinW, this.t.stepZ * sd);
-    if (Math.abs(d) >= thr) {
+    if (Math.abs(d) >= thr && this.warm(nowMs)) {
       const was = this.stepAlarm;
       this.stepAlarm = true;
-      if (was || !this.warm(nowMs)) return;
+      if (was) return;
       const evidence = { rule: 'L2.fleet-power-step', stepW: Math.round(d), thresholdW: Math.round(thr), sigmaW: Math.round(sd), aggregateW: Math.round(this.aggW) };
       const score = sd > 0 ? Math.abs(d) / sd : Math.abs(d) / thr;
       if (d > 0) this.raise(nowMs, evidence, score, this.recentUp.since(nowMs - 2000));
@@ -176,7 +195,7 @@ export class FleetStats {
       return;
     }
     this.stepAlarm = false;
-    this.stepVar = (1 - this.t.syncLambda) * this.stepVar + this.t.syncLambda * d * d;
+    this.stepVar = (1 - STEP_LAMBDA) * this.stepVar + STEP_LAMBDA * d * d;
   }
 }
 

@@ -7,6 +7,8 @@ const MS_PER_H = 3_600_000;
 /** Below this the EVSE counts as off (oscillation, frozen-meter checks). */
 const ON_W = 500;
 const AC_VOLTS = 230;
+/** Readings are rounded to 0.1 Wh; two of them bound ΔE's rounding error. */
+const REGISTER_RESOLUTION_WH = 0.2;
 
 /** EVSE rating (W): the model class (`AC22-…`), else AC phases × 230 V × acMaxAmps, else the DC cap. */
 export function ratingW(ctx: Ctx, sd: StationDet, e: EvseDet): { w: number; source: string } {
@@ -120,7 +122,7 @@ export function intervalRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | 
           ctx.alert(nowMs, Category.underReporting, 'high', stationEntity(sd, e.id),
             evidence('L1.energy-below-power', sd, e, tx, { deltaWh: r1(dE), intervalMs: dtMs, p0W: r1(p0), p1W: r1(p1), lowerWh: r1(lower), ratio: r1(dE / expected * 100) / 100 }),
             1 - dE / expected);
-        } else if (e.cusum.add(Math.min(1, Math.max(0, 1 - dE / expected)))) {
+        } else if (expected >= t.cusumMinWh && e.cusum.add(Math.min(1, Math.max(0, 1 - (dE + REGISTER_RESOLUTION_WH) / expected)))) {
           hold(ctx, tx);
           ctx.alert(nowMs, Category.underReporting, 'medium', stationEntity(sd, e.id),
             evidence('L2.energy-power-cusum', sd, e, tx, { cusum: r1(e.cusum.s * 1000) / 1000, k: t.cusumK, h: t.cusumH, lastRatio: r1(dE / expected * 1000) / 1000 }), e.cusum.s);

@@ -85,9 +85,11 @@ export interface DetectorThresholds {
   tokenWindowMs: number;
   tokenDistinctAlert: number;
   tokenSetCap: number;
-  /** Under-reporting CUSUM on the energy/∫P shortfall per EVSE (allowance k, alarm h). */
+  /** Under-reporting CUSUM on the energy/∫P shortfall per EVSE (allowance k, alarm h); intervals whose expected
+   * energy is below cusumMinWh are too short for the register's resolution and are skipped. */
   cusumK: number;
   cusumH: number;
+  cusumMinWh: number;
   /** Power on/off switches within one transaction → oscillation. */
   toggleAlert: number;
   /** Fleet synchronicity: window (s), Poisson z, ratio to expected, minimum stations, EWMA λ per second. */
@@ -176,14 +178,15 @@ export const DETECTOR_DEFAULTS: Readonly<DetectorThresholds> = Object.freeze({
   tokenWindowMs: 600_000,
   tokenDistinctAlert: 8,
   tokenSetCap: 32,
-  cusumK: 0.02,
+  cusumK: 0.01,
   cusumH: 0.15,
+  cusumMinWh: 10,
   toggleAlert: 4,
   syncWindowS: 2,
   syncZ: 6,
   syncRatio: 1.5,
   syncMinStations: 20,
-  syncLambda: 0.05,
+  syncLambda: 0.2,
   stepZ: 8,
   stepMinW: 1_000_000,
   confirmMs: 3_000,

@@ -35,8 +35,8 @@ test('register decreasing within a transaction → under-reporting with evidence
   assert.equal(h.det.stats().actions.billingHolds, 1);
 });
 
-test('energy scaled ×0.5 while power flows → under-reporting at once; ×0.97 → CUSUM after a few samples', () => {
-  for (const [k, rule, maxSamples] of [[0.5, 'L1.energy-below-power', 1], [0.97, 'L2.energy-power-cusum', 12]] as const) {
+test('energy scaled ×0.5 while power flows → under-reporting at once; ×0.95-0.97 → CUSUM after a few samples', () => {
+  for (const [k, rule, maxSamples] of [[0.5, 'L1.energy-below-power', 1], [0.95, 'L2.energy-power-cusum', 6], [0.97, 'L2.energy-power-cusum', 12]] as const) {
     const h = harness();
     const sd = h.connect('CS-1');
     feed(h, sd, benignSession({ txId: 't', startMs: T0, startWh: 1000, w: 22_000, samples: 2 }).slice(0, 4));
@@ -167,4 +167,20 @@ test('MeterValues: instantaneous checks only (a triggered reading may repeat an 
   assert.deepEqual(h.alerts, []);
   h.call(sd, 'MeterValues', { evseId: 1, meterValue: [{ timestamp: new Date(ts).toISOString(), sampledValue: [{ value: 500, measurand: 'Energy.Active.Import.Register', context: 'Trigger' }] }] });
   assert.equal(h.of('under-reporting', 'L1.register-decrease').length, 1);
+});
+
+test('two events a millisecond apart (a rate change right before a periodic sample) are not a shortfall', () => {
+  const h = harness();
+  const sd = h.connect('CS-1');
+  feed(h, sd, benignSession({ txId: 't', startMs: T0, startWh: 1000, w: 11_000, samples: 1 }).slice(0, 3));
+  let ts = h.clock.nowMs() + 5000;
+  let wh = 1000 + (11_000 * 10_000) / 3_600_000;
+  for (let i = 0; i < 10; i++) {
+    const r = Math.round(wh * 10) / 10;
+    feed(h, sd, [txEvent('Updated', 3 + 2 * i, { txId: 't', tsMs: ts, trigger: 'ChargingRateChanged', chargingState: 'Charging', meter: { tsMs: ts, wh: r, w: 11_000 } })]);
+    feed(h, sd, [txEvent('Updated', 4 + 2 * i, { txId: 't', tsMs: ts + 1, chargingState: 'Charging', meter: { tsMs: ts + 1, wh: r, w: 11_000 } })]);
+    ts += 5000;
+    wh += (11_000 * 5001) / 3_600_000;
+  }
+  assert.deepEqual(h.alerts, []);
 });
