@@ -1,6 +1,6 @@
 import { Category } from './alert.js';
 import { connEntity, type Ctx } from './context.js';
-import { RATE_CLASSES, type StationDet } from './station.js';
+import { RATE_CLASSES, RATE_MEAN, RATE_VAR, type StationDet } from './station.js';
 
 const CLASS_NAMES = ['Heartbeat', 'StatusNotification', 'TransactionEvent', 'MeterValues', 'Authorize', 'DataTransfer', 'other'];
 /** Beyond this many empty buckets the baseline has decayed to nothing anyway. */
@@ -20,11 +20,12 @@ export function observeRate(ctx: Ctx, sd: StationDet, cls: number, nowMs: number
   const bucket = Math.floor(nowMs / t.rateBucketMs);
   if (bucket !== sd.rateBucket) roll(ctx, sd, bucket);
   if (weight === 0) return;
-  const c = (sd.rateCount[cls] += weight);
+  const r = sd.rates;
+  const c = (r[cls] += weight);
   const bit = 1 << cls;
   if ((sd.rateAlarmed & bit) !== 0 || !ctx.warm(nowMs)) return;
-  const mean = sd.rateMean[cls]!;
-  const sigma = Math.max(Math.sqrt(sd.rateVar[cls]!), Math.sqrt(mean), 1);
+  const mean = r[RATE_MEAN + cls]!;
+  const sigma = Math.max(Math.sqrt(r[RATE_VAR + cls]!), Math.sqrt(mean), 1);
   const thr = Math.max(t.rateMinCount, t.rateRatio * mean, mean + t.rateZ * sigma);
   if (c < thr) return;
   sd.rateAlarmed |= bit;
@@ -41,27 +42,28 @@ function roll(ctx: Ctx, sd: StationDet, bucket: number): void {
   if (prev < 0) {
     // A station's first bucket starts from the fleet's typical counts, so a busy-but-normal newcomer (a load
     // test's stations all send at the same rate) is not alarmed before it has a history of its own.
-    for (let k = 0; k < RATE_CLASSES; k++) { sd.rateMean[k] = prior[k]!; sd.rateVar[k] = prior[k]!; }
+    for (let k = 0; k < RATE_CLASSES; k++) { sd.rates[RATE_MEAN + k] = prior[k]!; sd.rates[RATE_VAR + k] = prior[k]!; }
     return;
   }
   const lambda = ctx.t.rateLambda;
   const empty = Math.min(bucket - prev - 1, MAX_CATCH_UP);
   for (let k = 0; k < RATE_CLASSES; k++) {
     if ((sd.rateAlarmed & (1 << k)) === 0) {
-      const x = sd.rateCount[k]!;
+      const x = sd.rates[k]!;
       fold(sd, k, x, lambda);
       prior[k] = prior[k]! + PRIOR_LAMBDA * (x - prior[k]!);
     }
     for (let i = 0; i < empty; i++) fold(sd, k, 0, lambda);
-    sd.rateCount[k] = 0;
+    sd.rates[k] = 0;
   }
   sd.rateBuckets++;
   sd.rateAlarmed = 0;
 }
 
 function fold(sd: StationDet, k: number, x: number, lambda: number): void {
-  const m = sd.rateMean[k]!;
+  const r = sd.rates;
+  const m = r[RATE_MEAN + k]!;
   const d = x - m;
-  sd.rateMean[k] = m + lambda * d;
-  sd.rateVar[k] = (1 - lambda) * (sd.rateVar[k]! + lambda * d * d);
+  r[RATE_MEAN + k] = m + lambda * d;
+  r[RATE_VAR + k] = (1 - lambda) * (r[RATE_VAR + k]! + lambda * d * d);
 }

@@ -12,6 +12,8 @@ export const REMOTE_START_RING = 4;
 /** Action classes of the per-station rate statistics (fixed, so the state is a fixed-size array). */
 export const RateClass = Object.freeze({ Heartbeat: 0, Status: 1, Transaction: 2, Meter: 3, Authorize: 4, DataTransfer: 5, Other: 6 });
 export const RATE_CLASSES = 7;
+export const RATE_MEAN = RATE_CLASSES;
+export const RATE_VAR = 2 * RATE_CLASSES;
 const CLASS_OF = new Map<string, number>([
   ['Heartbeat', RateClass.Heartbeat],
   ['StatusNotification', RateClass.Status], ['NotifyEvent', RateClass.Status],
@@ -114,7 +116,7 @@ export class StationDet {
   modelRatingW = NaN;
   modelKind = 0;
   // CSMS commands (what we issued, so the station's answers can be checked against it)
-  readonly remoteStarts = new Float64Array(REMOTE_START_RING).fill(NaN);
+  readonly remoteStarts: number[] = new Array<number>(REMOTE_START_RING).fill(NaN);
   remoteStartNext = 0;
   fwRequestId = NaN;
   fwIssuedMs = -Infinity;
@@ -127,10 +129,9 @@ export class StationDet {
   profileTxId: string | null = null;
   /** Last boot time (StartupOfTheDevice events right after a boot are expected). */
   bootMs = -Infinity;
-  // L2 rates: per class, count in the current bucket, EWMA mean and variance of counts per bucket
-  readonly rateCount = new Float64Array(RATE_CLASSES);
-  readonly rateMean = new Float64Array(RATE_CLASSES);
-  readonly rateVar = new Float64Array(RATE_CLASSES);
+  /** L2 rates, one array (small typed arrays cost ~100 bytes each): per class k, the count in the current
+   * bucket at [k], the EWMA mean of counts per bucket at [RATE_MEAN + k], their EWMA variance at [RATE_VAR + k]. */
+  readonly rates = new Float64Array(RATE_CLASSES * 3);
   rateBucket = -1;
   rateBuckets = 0;
   /** Bit per class: alarmed in the current bucket (its count is kept out of the baseline). */
