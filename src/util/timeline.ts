@@ -76,22 +76,15 @@ export class Timeline {
 
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.immediate = false;
     this.armedAt = at;
-    // Node timers have 1 ms granularity and may fire up to a millisecond late; wake one ms early and finish
-    // the wait with setImmediate, so that scheduled sends (the intended send times) go out on time.
-    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.floor(at - this.clock.nowMs()) - 1));
+    // Rounded up: a Node timer never fires before its delay, so entries go out at or just after their time
+    // (within the 1 ms timer granularity), never early. Spinning on setImmediate for the last millisecond
+    // would cost a core at a few thousand events per second.
+    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.ceil(at - this.clock.nowMs())));
   }
-
-  private immediate = false;
 
   private tick(): void {
     this.timer = null;
-    const next = this.heap.length > 0 ? this.heap[0]!.at : Infinity;
-    if (next > this.clock.nowMs() && next - this.clock.nowMs() < 2) {
-      if (!this.immediate) { this.immediate = true; setImmediate(() => { this.immediate = false; this.tick(); }); }
-      return;
-    }
     this.armedAt = Infinity;
     this.runDue();
     if (this.heap.length > 0) this.arm(this.heap[0]!.at);

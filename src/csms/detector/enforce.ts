@@ -99,8 +99,9 @@ export class Enforcer {
       }
     }
     const hasCreds = authorization !== undefined;
-    if (decision === 401) {
-      if (!hasCreds && profile >= 1) {
+    if (decision === 401 || decision === 404) {
+      // 404: an identity the CSMS does not know (knownStations) — enumeration counts like a wrong password.
+      if (decision === 401 && !hasCreds && profile >= 1) {
         ctx.alert(nowMs, Category.profileDowngrade, 'medium', entity, { rule: 'L0.missing-credentials', securityProfile: profile });
       }
       this.loginFailed(ip, identity, nowMs);

@@ -120,3 +120,10 @@ test('CALLs before the boot is accepted (A05): a few are normal, persistent ones
   assert.equal(a.length, 1);
   assert.equal(a[0]!.evidence.lastAction, 'TransactionEvent');
 });
+
+test('unknown identities (404 from knownStations) tried from one IP count as enumeration', () => {
+  const h = harness();
+  for (let i = 0; i < 5; i++) assert.equal(h.det.upgrade(`GUESS-${i}`, '203.0.113.7', undefined, 'ocpp2.1', 404), 404);
+  assert.equal(h.of('credential-brute-force', 'L0.identity-enumeration').length, 1);
+  assert.equal(h.of('profile-downgrade').length, 0);
+});
