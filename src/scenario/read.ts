@@ -1,3 +1,4 @@
+import { closest } from '../util/closest.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { Path, Problems } from './problems.js';
 
@@ -229,28 +230,4 @@ export function listOf<T>(item: Reader<T>, opts: { minItems?: number; single?: b
   };
 }
 
-/** The candidate within edit distance 2 of `word` (typo help), if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+export { closest };
