@@ -87,17 +87,3 @@ function luhn(digits: string): string {
   }
   return String((10 - (sum % 10)) % 10);
 }
-
-const TEMPLATE_FIELD = /\{(index(?::0?(\d+))?|group)\}/g;
-
-/**
- * Expands a station-id template: `{index}` = global index, `{index:05}` = zero-padded to 5 digits, `{group}` =
- * group name. Other text is kept as is (the scenario validates length ≤ 48 and the absence of `:`).
- */
-export function stationId(template: string, globalIndex: number, groupName: string): string {
-  return template.replace(TEMPLATE_FIELD, (_m: string, field: string, width: string | undefined) => {
-    if (field === 'group') return groupName;
-    const s = String(globalIndex);
-    return width === undefined ? s : s.padStart(Number(width), '0');
-  });
-}

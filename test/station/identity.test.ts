@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StationGroupSpec } from '../../src/scenario/spec.js';
-import { stationId, stationIdentity } from '../../src/station/identity.js';
+import { stationIdentity } from '../../src/station/identity.js';
 import { schemaErrors } from './schema-helper.js';
 
 const group: StationGroupSpec = {
@@ -60,9 +60,3 @@ test('group vendor and model override the generated ones (truncated to the limit
   assert.equal(stationIdentity(1, 1, group).serialNumber, id.serialNumber);
 });
 
-test('stationId expands {index}, {index:05} and {group}', () => {
-  assert.equal(stationId('CS-{index:05}', 42, 'ac'), 'CS-00042');
-  assert.equal(stationId('{group}-{index}', 42, 'dc'), 'dc-42');
-  assert.equal(stationId('{group}/{index:3}/{index}', 123456, 'g'), 'g/123456/123456');
-  assert.equal(stationId('fixed', 5, 'g'), 'fixed');
-});
