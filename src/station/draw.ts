@@ -17,13 +17,24 @@ function clamp(v: number, min: number, max: number): number {
 
 export interface IdToken { idToken: string; type: string }
 
+/** Which share of the token pool a charging point draws from: EVSE `index` of `count` in the whole fleet. */
+export interface PoolShare { index: number; count: number }
+
 /**
  * Picks the idToken a driver presents. Faker-sourced pools are derived from (seed, pool slot), so the same
- * token exists on every shard and a CSMS sees realistic repeat customers.
+ * token exists on every shard and a CSMS sees realistic repeat customers. With a `share`, the pool is split
+ * into disjoint slices per EVSE (slot ≡ share.index mod share.count): one card is never charging at two places
+ * at once, which a CSMS rightly flags as cloning. A pool smaller than the fleet's EVSEs cannot promise that.
  */
-export function pickToken(src: IdTokenSource, seed: number, rng: Rng): IdToken {
+export function pickToken(src: IdTokenSource, seed: number, rng: Rng, share?: PoolShare): IdToken {
   if (src.source === 'list') return src.tokens[Math.floor(rng.next() * src.tokens.length)]!;
-  const slot = Math.floor(rng.next() * src.poolSize);
+  let slot: number;
+  if (share && src.poolSize >= share.count) {
+    const perShare = Math.floor((src.poolSize - 1 - share.index) / share.count) + 1;
+    slot = share.index + share.count * Math.floor(rng.next() * perShare);
+  } else {
+    slot = Math.floor(rng.next() * src.poolSize);
+  }
   return { idToken: tokenValue(src.type, seed, slot), type: src.type };
 }
 

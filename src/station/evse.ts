@@ -184,7 +184,7 @@ export class Evse {
       else this.arm(EvseTimer.depart, 2000);
       return;
     }
-    const token = pickToken(this.ctx.spec.sessions.idTokens, this.ctx.spec.seed, this.rng);
+    const token = pickToken(this.ctx.spec.sessions.idTokens, this.ctx.spec.seed, this.rng, this.station.tokenShare(this.id));
     if (st.online) {
       const out = await st.call('Authorize', { idToken: token });
       if (this.tx !== tx || tx.authorized) return;

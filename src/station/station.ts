@@ -13,7 +13,7 @@ import { DeviceModel } from './device-model.js';
 import { ProfileStore } from './smart-charging.js';
 import { Evse, EvseTimer } from './evse.js';
 import { handleIncoming } from './handlers.js';
-import { pickToken } from './draw.js';
+import { pickToken, type PoolShare } from './draw.js';
 
 /** Connection and boot state (OCPP 2.1 B01-B04). */
 export type LinkState = 'idle' | 'connecting' | 'booting' | 'pending' | 'rejected' | 'accepted' | 'backoff' | 'stopped';
@@ -374,6 +374,26 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
 
   private replaceSession(version: OcppVersion): void {
     (this as { session: RpcSession }).session = this.newSession(version);
+  }
+
+  private evseBase = -1;
+
+  /** This EVSE's slice of the fleet's token pool: its index among every EVSE of the plan (groups in file order). */
+  tokenShare(evseId: number): PoolShare {
+    const groups = this.ctx.spec.groups;
+    if (this.evseBase < 0) {
+      let base = 0;
+      let index = 0;
+      for (const g of groups) {
+        if (g === this.plan.group) { base += (this.plan.index - index) * g.evses.length; break; }
+        base += g.count * g.evses.length;
+        index += g.count;
+      }
+      this.evseBase = base;
+    }
+    let count = 0;
+    for (const g of groups) count += g.count * g.evses.length;
+    return { index: this.evseBase + evseId - 1, count };
   }
 
   /** A free EVSE for a new session: operative, available, no transaction. */
