@@ -1,6 +1,7 @@
 import { NotSupported, RpcError, SecurityError } from '../ocpp/errors.js';
 import type { Payload } from '../ocpp/session.js';
 import type { Station } from './station.js';
+import type { ReportData } from './device-model.js';
 import { useCaseHandler, useCaseTrigger } from './usecases/index.js';
 
 type Handler = (st: Station, p: Payload) => Payload | RpcError | Promise<Payload | RpcError>;
@@ -132,17 +133,11 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   GetBaseReport(st, p) {
-    const chunks = st.dm.report(p.reportBase);
-    if (chunks.length === 0) return { status: 'EmptyResultSet' };
-    // VariableCharacteristics.maxElements is new in 2.1: a 2.0.1 NotifyReport carrying it fails validation and that
-    // part would never be sent (FLOWS.md §1.8).
-    if (st.version !== '2.1') for (const chunk of chunks) for (const d of chunk) delete d.variableCharacteristics.maxElements;
-    queueMicrotask(() => {
-      chunks.forEach((reportData, seqNo) => void st.call('NotifyReport', {
-        requestId: p.requestId, generatedAt: st.now(), seqNo, tbc: seqNo < chunks.length - 1, reportData,
-      }));
-    });
-    return { status: 'Accepted' };
+    return sendReport(st, p.requestId, st.dm.report(p.reportBase));
+  },
+
+  GetReport(st, p) {
+    return sendReport(st, p.requestId, st.dm.customReport(p.componentVariable, p.componentCriteria));
   },
 
   DataTransfer() {
@@ -168,7 +163,6 @@ const HANDLERS: Record<string, Handler> = {
   SetMonitoringBase() { return { status: 'NotSupported' }; },
   SetMonitoringLevel() { return { status: 'Rejected' }; },
   GetMonitoringReport() { return { status: 'NotSupported' }; },
-  GetReport() { return { status: 'NotSupported' }; },
   GetTransactionStatus(st, p) {
     const queued = st.txQueue.length > 0;
     if (p.transactionId === undefined) return { messagesInQueue: queued };
@@ -177,6 +171,23 @@ const HANDLERS: Record<string, Handler> = {
   },
   CostUpdated() { return {}; },
 };
+
+/**
+ * Accepts a report request and sends its NotifyReports after the answer (B07/B08): seqNo 0..n, tbc on all but
+ * the last; EmptyResultSet when nothing matches.
+ */
+function sendReport(st: Station, requestId: number, chunks: ReportData[][]): Payload {
+  if (chunks.length === 0) return { status: 'EmptyResultSet' };
+  // VariableCharacteristics.maxElements is new in 2.1: a 2.0.1 NotifyReport carrying it fails validation and that
+  // part would never be sent (FLOWS.md §1.8).
+  if (st.version !== '2.1') for (const chunk of chunks) for (const d of chunk) delete d.variableCharacteristics.maxElements;
+  queueMicrotask(() => {
+    chunks.forEach((reportData, seqNo) => void st.call('NotifyReport', {
+      requestId, generatedAt: st.now(), seqNo, tbc: seqNo < chunks.length - 1, reportData,
+    }));
+  });
+  return { status: 'Accepted' };
+}
 
 /** Entry point from the RPC session (the station is the IncomingHandler). */
 export function handleIncoming(st: Station, action: string, payload: Payload): Payload | RpcError | Promise<Payload | RpcError> {
