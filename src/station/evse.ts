@@ -9,7 +9,7 @@ import { meterValue, type Measurand, type ReadingContext } from './meter.js';
 import { runsSessions, useCaseOf, type EvseHooks } from './usecases/index.js';
 
 /** Timeline kinds of an EVSE (the station routes kinds >= base to EVSE `arg`). */
-export const EvseTimer = Object.freeze({ base: 100, arrival: 100, authorize: 101, meter: 102, depart: 103, evArrives: 104 });
+export const EvseTimer = Object.freeze({ base: 100, arrival: 100, authorize: 101, meter: 102, depart: 103, evArrives: 104, suspend: 105 });
 
 export type ConnectorStatus = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
 
@@ -54,7 +54,7 @@ export class Evse {
   lastTxId: string | undefined;
   /** Use-case hooks of the station's behaviour (usecases/index.ts); undefined = a plain charging EVSE. */
   readonly hooks: EvseHooks | undefined;
-  private tokens = [-1, -1, -1, -1, -1];
+  private tokens = [-1, -1, -1, -1, -1, -1];
 
   constructor(station: Station, id: number, model: EvseModel) {
     this.station = station;
@@ -113,6 +113,7 @@ export class Evse {
       case EvseTimer.meter: this.meterTick(); return;
       case EvseTimer.depart: this.depart(); return;
       case EvseTimer.evArrives: this.evArrivesAfterRemoteStart(); return;
+      case EvseTimer.suspend: if (this.advance()) this.emit('Updated', 'ChargingStateChanged', 'Sample.Periodic'); return;
     }
   }
 
@@ -211,6 +212,7 @@ export class Evse {
       tx.limitW = this.limitW(tx);
       this.physics.energize(true, tx.limitW);
       tx.chargingState = this.physics.state;
+      this.armSuspend(tx);
     }
     this.emit('Updated', trigger, null);
     this.arm(EvseTimer.meter, this.ctx.spec.sessions.meterInterval);
@@ -253,6 +255,7 @@ export class Evse {
     this.disarm(EvseTimer.authorize);
     this.disarm(EvseTimer.depart);
     this.disarm(EvseTimer.evArrives);
+    this.disarm(EvseTimer.suspend);
     if (this.pendingOperative !== null) { this.operative = this.pendingOperative; this.pendingOperative = null; }
     this.setStatus(this.operative ? 'Available' : 'Unavailable');
     // Not while draining: a session begun after stop() would be cut off by the shutdown without its Ended event.
@@ -351,9 +354,21 @@ export class Evse {
     }
     tx.limitW = this.limitW(tx, now);
     this.physics.energize(true, tx.limitW);
+    this.armSuspend(tx);
     const next = this.physics.state;
     if (next !== tx.chargingState) { tx.chargingState = next; return true; }
     return false;
+  }
+
+  /**
+   * The car stops taking energy (target reached, battery full) at a time the physics can tell in advance:
+   * report ChargingStateChanged then, not at the next meter sample.
+   */
+  private armSuspend(tx: Tx): void {
+    if (this.physics.state !== 'Charging') { this.disarm(EvseTimer.suspend); return; }
+    const ms = this.physics.msUntilSuspended(tx.limitW);
+    if (Number.isFinite(ms) && ms > 0) this.arm(EvseTimer.suspend, Math.ceil(ms) + 1);
+    else this.disarm(EvseTimer.suspend);
   }
 
   /** The smart-charging limit for this EVSE (W), undefined when no profile applies. */

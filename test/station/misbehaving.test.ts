@@ -114,8 +114,9 @@ test('slow server: every call is answered, and its latency reflects the 300 ms d
       assert.ok(c, `${action} was called`);
       const service = LatencyHistogram.fromData(c.service);
       const latency = LatencyHistogram.fromData(c.latency);
-      // HDR keeps 3 significant digits: a recorded 400 ms may read back up to 0.1 % lower.
-      assert.ok(service.minUs >= DELAY_MS * 999, `${action} service min ${service.minUs} µs`);
+      // HDR keeps 3 significant digits (a recorded 400 ms may read back up to 0.1 % lower), and the server's own
+      // timer counts from its loop's cached time, so it can answer up to ~1 ms before its 300 ms are up.
+      assert.ok(service.minUs >= DELAY_MS * 999 - 1500, `${action} service min ${service.minUs} µs`);
       assert.ok(service.percentile(50) < (DELAY_MS + 150) * 1000, `${action} service p50 ${service.percentile(50)} µs`);
       // From the intended send time: includes waiting behind the station's earlier calls, never less.
       assert.ok(latency.minUs >= service.minUs && latency.maxUs >= service.maxUs, action);
