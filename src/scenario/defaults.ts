@@ -1,24 +1,14 @@
 import { deepFreeze } from './freeze.js';
-import type {
-  Behaviour, CsmsSpec, EvseModel, ReconnectSpec, SecuritySpec, SessionModel, Subprotocol, ValidationMode, V2xGroupSpec,
-  PncGroupSpec,
-} from './spec.js';
+import type { Behaviour, EvseModel, PncGroupSpec, ScenarioSpec, V2xGroupSpec } from './spec.js';
 
 /**
  * Every default of the scenario format, in spec units (ms, W, Wh, %), in one frozen object. The reference in
  * docs/scenario-format.md lists the same values and a test checks that its "defaults spelled out" example
  * parses to exactly what a minimal file gets.
  */
-export interface ScenarioDefaults {
-  protocols: readonly Subprotocol[];
-  /** Fixed rather than random so two runs of one file drive identical stations (ids, identities, sessions). */
-  seed: number;
-  validation: ValidationMode;
-  callTimeout: number;
-  maxConnecting: number;
-  localAddresses: readonly string[];
-  security: SecuritySpec;
-  reconnect: ReconnectSpec;
+export interface ScenarioDefaults extends Pick<ScenarioSpec,
+  'protocols' | 'seed' | 'validation' | 'callTimeout' | 'maxConnecting' | 'localAddresses' | 'security' | 'reconnect'
+  | 'sessions' | 'drainTimeout' | 'csms'> {
   group: {
     /** Used when the file has one group; `{index}` is the global station index, from 0. */
     idTemplate: string;
@@ -31,7 +21,6 @@ export interface ScenarioDefaults {
   };
   /** EVSE model per current type, before the file's `evse` keys are applied. */
   evse: { AC: EvseModel; DC: EvseModel };
-  sessions: SessionModel;
   /** `stations[].v2x` of a `v2x` group. */
   v2x: V2xGroupSpec;
   /** `stations[].pnc` of a `plug-and-charge` group. */
@@ -40,13 +29,12 @@ export interface ScenarioDefaults {
   duration: number;
   /** How `duration:` is split into ramp-up / hold / ramp-down. */
   phases: { rampUpShare: number; rampDownShare: number; names: readonly [string, string, string] };
-  drainTimeout: number;
-  csms: CsmsSpec;
   command: { every: number; fraction: number };
 }
 
 export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
   protocols: ['ocpp2.1', 'ocpp2.0.1'],
+  // Fixed rather than random so two runs of one file drive identical stations (ids, identities, sessions).
   seed: 1,
   validation: 'strict',
   callTimeout: 30_000,

@@ -2,24 +2,16 @@ import { isIP } from 'node:net';
 import { DEFAULTS } from '../defaults.js';
 import type { Path, Problems } from '../problems.js';
 import { describe, duration, Fields, integer, listOf, oneOf, readMap, string, type Reader } from '../read.js';
-import type { ReconnectSpec, SecuritySpec, Subprotocol, ValidationMode } from '../spec.js';
+import type { ReconnectSpec, ScenarioSpec, SecuritySpec, Subprotocol, ValidationMode } from '../spec.js';
 
 export const SUBPROTOCOLS: readonly Subprotocol[] = ['ocpp2.1', 'ocpp2.0.1'];
 export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
 /** Seeds are mixed as 32-bit unsigned integers (util/rng `mixSeed`). */
 export const MAX_SEED = 0xffff_ffff;
 
-export interface General {
-  name: string;
-  target?: string;
-  protocols: readonly Subprotocol[];
-  seed: number;
-  validation: ValidationMode;
-  callTimeout: number;
-  maxConnecting: number;
-  localAddresses: readonly string[];
-  drainTimeout: number;
-}
+/** The top-level settings, as the spec has them. */
+export type General = Pick<ScenarioSpec,
+  'name' | 'target' | 'protocols' | 'seed' | 'validation' | 'callTimeout' | 'maxConnecting' | 'localAddresses' | 'drainTimeout'>;
 
 /** Top-level scalar settings (the sections with their own key are read elsewhere). */
 export function readGeneral(f: Fields, fileName: string): General {
