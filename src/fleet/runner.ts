@@ -13,6 +13,7 @@ import { validatorFor } from '../ocpp/schemas.js';
 import pLimit from 'p-limit';
 import { createExecutor } from './executors.js';
 import { Rng, mixSeed } from '../util/rng.js';
+import { AttackRunner, type AttackResults } from '../attacks/index.js';
 
 export interface FleetOptions {
   spec: ScenarioSpec;
@@ -41,6 +42,8 @@ export interface FleetResult {
   endedMs: number;
   /** Stations of this process, for tests that inspect them after the run. */
   stations: readonly Station[];
+  /** This process's part of the scenario's attacks (ground truth, reactions); absent without `attacks:`. */
+  attacks?: AttackResults;
 }
 
 const TICK_MS = 100;
@@ -91,6 +94,10 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
     onOnline: (st) => executor.online(st),
   };
+  const byIndex = new Map<number, Station>();
+  const attacks = spec.attacks.length > 0
+    ? new AttackRunner({ spec, ctx, shard, startedMs, stationAt: (i) => byIndex.get(i), sink: wiring, ...(opts.verbose ? { log: opts.verbose } : {}) })
+    : undefined;
   let next = 0;
   let peak = 0;
   const handshakes = pLimit(spec.maxConnecting);
@@ -112,6 +119,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       if (next < plan.length) {
         st = new Station(ctx, plan[next++]!);
         stations.push(st);
+        byIndex.set(st.plan.index, st);
       } else {
         st = stations.find((s) => s.link === 'stopped' && !active.includes(s));
         if (!st) break;
@@ -128,10 +136,11 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       clearInterval(timer);
       clearTimeout(startTimer);
       executor.stop();
+      const attacksDone = attacks ? attacks.stop() : Promise.resolve();
       const deadline = clock.nowMs() + drainMs;
       // Let the calls in flight come back before any socket closes: a storm of closes would delay the answers
       // still on their way and show up as latency that the CSMS did not cause.
-      void untilIdle(active, clock, Math.min(deadline, clock.nowMs() + 2000)).then(() => {
+      void attacksDone.then(() => untilIdle(active, clock, Math.min(deadline, clock.nowMs() + 2000))).then(() => {
         for (const st of active.splice(0)) stopping.push(st.stop(deadline));
         return Promise.all(stopping);
       }).then(() => resolve());
@@ -165,10 +174,14 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     if (opts.signal?.aborted) { onAbort(); return; }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     launch();
+    attacks?.start();
   });
 
   timeline.clear();
   for (const st of stations) st.shutdown();
   registry.tick();
-  return { interrupted, stationsPlanned: plan.length, peakConnected: peak, startedMs, endedMs: clock.nowMs(), stations };
+  return {
+    interrupted, stationsPlanned: plan.length, peakConnected: peak, startedMs, endedMs: clock.nowMs(), stations,
+    ...(attacks ? { attacks: attacks.results() } : {}),
+  };
 }

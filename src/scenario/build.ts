@@ -5,6 +5,7 @@ import type { Problems } from './problems.js';
 import type { PhaseDraft } from './sections/phases.js';
 import type { Phase, ScenarioSpec, StationGroupSpec } from './spec.js';
 import { compileIdTemplate, stationIdProblem, type IdTemplate } from './stationId.js';
+import { checkAttacks } from './sections/attacks.js';
 
 // Above this many stations to render, the cross-group id collision check (one Map entry per id) is skipped.
 const MAX_EXPANDED_IDS = 1_000_000;
@@ -69,9 +70,15 @@ export function buildSpec(p: Problems, d: Draft, o: ScenarioOverrides, file: str
     duration: sum(durations),
     drainTimeout: d.general.drainTimeout,
     csms: d.csms,
+    attacks: d.attacks,
   };
   if (target !== undefined) spec.target = target;
   if (d.thresholds !== undefined) spec.thresholds = d.thresholds;
+  if (d.detection !== undefined) spec.detection = d.detection;
+  if (d.clean.attacks && d.clean.groups && d.clean.phases) {
+    const ids = groups.length > 0 ? stationLookup(groups) : () => undefined;
+    checkAttacks(p, d.attacks, spec.duration, d.detection?.warmup ?? 0, ids);
+  }
   return spec;
 }
 
@@ -126,4 +133,22 @@ function checkCollisions(
       owner.set(id, i);
     }
   });
+}
+
+// Whether a named station exists: the ids of every group rendered once (up to MAX_EXPANDED_IDS; beyond, unknown).
+function stationLookup(groups: readonly StationGroupSpec[]): (id: string) => boolean | undefined {
+  let ids: Set<string> | undefined;
+  return (id) => {
+    if (ids === undefined) {
+      if (sum(groups.map((g) => g.count)) > MAX_EXPANDED_IDS) return undefined;
+      ids = new Set();
+      let offset = 0;
+      for (const g of groups) {
+        const t = compileIdTemplate(g.idTemplate);
+        if (typeof t !== 'string') for (let k = 0; k < g.count; k++) ids.add(t.format(offset + k, g.name));
+        offset += g.count;
+      }
+    }
+    return ids.has(id);
+  };
 }

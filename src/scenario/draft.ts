@@ -8,15 +8,17 @@ import { readPhases, type PhaseDraft } from './sections/phases.js';
 import { readSessions } from './sections/sessions.js';
 import { readStations } from './sections/stations.js';
 import { readThresholds } from './sections/thresholds.js';
+import { readAttacks } from './sections/attacks.js';
+import { readDetection, DETECTION_DEFAULTS } from './sections/detection.js';
 import { DEFAULT_WORKLOAD, readWorkload } from './sections/workload.js';
 import type {
-  CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec, ThresholdEntrySpec, WorkloadSpec,
+  AttackEntrySpec, DetectionSpec, CsmsSpec, ReconnectSpec, SecuritySpec, SessionModel, StationGroupSpec, ThresholdEntrySpec, WorkloadSpec,
 } from './spec.js';
 
 export const TOP_LEVEL_KEYS = [
   'name', 'target', 'protocols', 'seed', 'validation', 'callTimeout', 'maxConnecting', 'localAddresses', 'security',
   'reconnect', 'stations', 'sessions', 'workload', 'phases', 'duration', 'drainTimeout', 'csms',
-  'thresholds',
+  'thresholds', 'attacks', 'detection',
 ] as const;
 
 /** Every section read and defaulted; phase targets are still unresolved (they depend on the final total). */
@@ -31,8 +33,11 @@ export interface Draft {
   csms: CsmsSpec;
   /** Absent when the file has no `thresholds:`. */
   thresholds?: ThresholdEntrySpec[];
+  attacks: AttackEntrySpec[];
+  /** Absent when the file has neither `detection:` nor `attacks:`. */
+  detection?: DetectionSpec;
   /** Which sections read without problems: cross-section checks only run on clean inputs, never on fallbacks. */
-  clean: { groups: boolean; phases: boolean; csms: boolean };
+  clean: { groups: boolean; phases: boolean; csms: boolean; attacks: boolean };
 }
 
 /**
@@ -62,6 +67,9 @@ export function readDraft(p: Problems, doc: unknown, file: string, locate?: Loca
   const [phases, phasesClean] = section(() => readPhases(p, f));
   const [csms, csmsClean] = section(() => (f.has('csms') ? readCsms(p, f.raw.csms, f.at('csms')) : DEFAULTS.csms));
   const thresholds = f.has('thresholds') ? readThresholds(p, f.raw.thresholds, f.at('thresholds'), locate) : undefined;
+  const [attacks, attacksClean] = section(() => (f.has('attacks') ? readAttacks(p, f.raw.attacks, f.at('attacks')) : []));
+  const [detection, detectionClean] = section(() => (f.has('detection') ? readDetection(p, f.raw.detection, f.at('detection'))
+    : attacks.length > 0 ? DETECTION_DEFAULTS : undefined));
   return {
     general,
     security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security')) : DEFAULTS.security,
@@ -74,6 +82,8 @@ export function readDraft(p: Problems, doc: unknown, file: string, locate?: Loca
     phases: phases ?? [],
     csms,
     ...(thresholds ? { thresholds } : {}),
-    clean: { groups: groupsClean, phases: phasesClean && phases !== undefined, csms: csmsClean },
+    attacks,
+    ...(detection ? { detection } : {}),
+    clean: { groups: groupsClean, phases: phasesClean && phases !== undefined, csms: csmsClean, attacks: attacksClean && detectionClean },
   };
 }

@@ -221,6 +221,76 @@ export interface ThresholdEntrySpec {
   column?: number;
 }
 
+/** The attack library's types (ATTACKS.md §3): attacks A01-A16, faults F01/F02 and benign hard negatives F03/F04. */
+export const ATTACK_TYPE_IDS = Object.freeze([
+  'A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A09', 'A10', 'A11', 'A12', 'A13', 'A14', 'A15', 'A16',
+  'F01', 'F02', 'F03', 'F04',
+] as const);
+export type AttackTypeId = (typeof ATTACK_TYPE_IDS)[number];
+
+/** Which stations one attack instance touches: a count, a share of the fleet, or named stations. */
+export type AttackTargets =
+  | { kind: 'count'; n: number }
+  | { kind: 'percent'; pct: number }
+  | { kind: 'ids'; ids: readonly string[] };
+
+/**
+ * One entry of `attacks:` (YAML): `instances` attack instances of one type, each with its own targets and start
+ * time drawn from the seed (ATTACKS.md §4: randomise targets and start times), so a gate has enough instances.
+ */
+export interface AttackEntrySpec {
+  /** Entry name; instance ids are `<name>-<k>` (k from 1). Defaults to the lower-case type (`a06`). */
+  name: string;
+  type: AttackTypeId;
+  instances: number;
+  /** Targets of each instance. Instances of all entries get disjoint stations while the fleet has enough. */
+  targets: AttackTargets;
+  /** Earliest start of an instance (ms after the run starts); never inside the detection warm-up. */
+  start: number;
+  /** Instance starts are spread evenly at random over [start, start + spread] (ms). */
+  spread: number;
+  /** How long each instance injects (ms). */
+  duration: number;
+  /** Malicious frames (or attempts) per second per instance; each type documents what one is. */
+  rate: number;
+  /** Per-type parameters, validated and defaulted by the type's table (sections/attack-params). */
+  params: Readonly<Record<string, unknown>>;
+}
+
+/** Where alerts of the CSMS under test come from while the run lasts (ATTACKS.md §4 alert intake). */
+export interface AlertIntakeSpec {
+  /** HTTP webhook on 127.0.0.1 at this port (0 = any free port) accepting generic alert JSON and Alertmanager payloads. */
+  listen?: number;
+  /** A JSONL file followed as it grows. */
+  file?: string;
+  /** An HTTP(S) URL polled every `pollInterval` ms for a JSON array (or JSONL) of alerts. */
+  poll?: string;
+  pollInterval: number;
+  /** Which alert fields name the alert's parts: field → dotted path(s), e.g. `station: labels.station_id`. */
+  mapping: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** `detection:` — how the CSMS's alerts are collected and scored against the ground truth (ATTACKS.md §4). */
+export interface DetectionSpec {
+  /** Learning period of the detector: nothing is injected or scored before it ends (ms after the run starts). */
+  warmup: number;
+  /** δ, the clock tolerance that widens each window at its start (ms). */
+  delta: number;
+  /** Strict matching: an alert's category must be one the attack's type allows. */
+  strict: boolean;
+  /** How long to keep collecting alerts after the run (ms); undefined = the largest grace of the instances, ≤ 2 min. */
+  tail?: number;
+  /** An attack touching at least this many stations is matched by fleet-wide alerts. */
+  fleetMinStations: number;
+  alerts: AlertIntakeSpec;
+  /** Category rows replacing the defaults for these types (attack type → alert categories). */
+  categories: Readonly<Partial<Record<string, readonly string[]>>>;
+  /** Replaces the default maintenance categories (alerts that flag F01/F02 as faults). */
+  maintenance?: readonly string[];
+  /** Where the ground-truth JSONL is written; `--ground-truth` overrides. */
+  groundTruth?: string;
+}
+
 export interface ScenarioSpec {
   /** Source file (for messages). */
   file: string;
@@ -250,6 +320,10 @@ export interface ScenarioSpec {
   csms: CsmsSpec;
   /** `thresholds:` entries in file order; absent when the file has none. */
   thresholds?: readonly ThresholdEntrySpec[];
+  /** `attacks:` entries in file order (empty when the file has none). */
+  attacks: readonly AttackEntrySpec[];
+  /** `detection:` with defaults; present when the file has `detection:` or `attacks:`. */
+  detection?: DetectionSpec;
 }
 
 /** Total stations of a scenario. */

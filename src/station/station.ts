@@ -25,6 +25,19 @@ const T_BOOT = 3;
 const T_TX_RETRY = 4;
 const T_RESET = 5;
 
+/**
+ * Hooks the attack library (src/attacks) sets on the stations it subverts; ordinary stations have none. Each is
+ * called on one path only and costs nothing when absent.
+ */
+export interface StationHooks {
+  /** Connected, about to send BootNotification: frames sent here precede the boot (A05). */
+  beforeBoot?(st: Station): Promise<void>;
+  /** Rewrites the BootNotification request about to be sent (A03 fingerprint, A13/F04 firmware version). */
+  bootRequest?(payload: Payload): void;
+  /** A TransactionEvent was answered by the CSMS (A10 captures what it replays). */
+  txDelivered?(payload: Payload, response: Payload): void;
+}
+
 /** Where a station sits in the run's deterministic plan. */
 export interface StationPlan {
   /** Global index across all shards: identity and every random choice derive from (seed, index). */
@@ -64,6 +77,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   private offlineSinceMs = 0;
   /** Clock offset learnt from the CSMS (BootNotification/Heartbeat currentTime). */
   clockOffsetMs = 0;
+  /** Attack hooks (see StationHooks). */
+  hooks: StationHooks = NO_HOOKS;
 
   constructor(ctx: StationContext, plan: StationPlan) {
     this.ctx = ctx;
@@ -203,10 +218,16 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   private async boot(): Promise<void> {
     this.link = this.link === 'pending' ? 'pending' : 'booting';
     const id = this.identity;
-    const out = await this.session.call('BootNotification', {
+    if (this.hooks.beforeBoot) {
+      await this.hooks.beforeBoot(this);
+      if (this.stopping || !this.conn) return;
+    }
+    const request: Payload = {
       reason: this.bootReason,
       chargingStation: { model: id.model, vendorName: id.vendorName, serialNumber: id.serialNumber, firmwareVersion: id.firmwareVersion, modem: id.modem },
-    });
+    };
+    this.hooks.bootRequest?.(request);
+    const out = await this.session.call('BootNotification', request);
     if (this.stopping || !this.conn) return;
     if (!out.ok) {
       this.ctx.sink.log?.(this.id, `BootNotification failed: ${out.kind} ${out.code ?? ''}`);
@@ -299,6 +320,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     if (out.ok) {
       this.txQueue.shift();
       if (e.payload.offline === true) this.ctx.sink.count('offline_delivered');
+      this.hooks.txDelivered?.(e.payload, out.payload);
       this.evseOf(e.payload)?.onTxResponse(e.payload, out.payload);
       this.flushTx();
       return;
@@ -344,10 +366,14 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     this.ctx.timeline.after(afterMs, this, T_RESET);
   }
 
-  private reboot(): void {
+  /**
+   * Reboots now: running transactions end (ImmediateReset), the link drops, and the station boots again with
+   * `reason` (RemoteReset after a Reset; FirmwareUpdate after an installation).
+   */
+  reboot(reason = 'RemoteReset'): void {
     for (const e of this.evses) e.endSession('ImmediateReset', 'ResetCommand');
     this.booted = false;
-    this.bootReason = 'RemoteReset';
+    this.bootReason = reason;
     this.ctx.timeline.cancel(this.heartbeatToken);
     const c = this.conn;
     if (c) {
@@ -437,4 +463,5 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
 }
 
 const NULL_EVENTS: ConnectionEvents = { onText() {}, onClose() {} };
+const NO_HOOKS: StationHooks = Object.freeze({});
 const EMPTY: Payload = Object.freeze({}) as Payload;

@@ -1,18 +1,10 @@
 import { describe, duration, integer, isRaw, listOf, number, oneOf, string, type Reader } from '../read.js';
 import type { CsmsCommandSpec } from '../spec.js';
+import { bool, type ParamRule } from './params.js';
 
 export type CommandAction = CsmsCommandSpec['action'];
 
-/**
- * One key of a command's `params:`. `as` renames it in the spec when the unit changes (`limitKw` in the file
- * is `limitW` in the spec); `default` is filled in so the embedded CSMS never has to guess.
- */
-export interface ParamRule {
-  read: Reader<unknown>;
-  required?: boolean;
-  default?: unknown;
-  as?: string;
-}
+export type { ParamRule } from './params.js';
 
 const PURPOSES = [
   'ChargingStationExternalConstraints', 'ChargingStationMaxProfile', 'TxDefaultProfile', 'TxProfile', 'PriorityCharging',
@@ -60,11 +52,6 @@ const variableValues: Reader<{ component: string; variable: string; value: strin
 // Any JSON-compatible value (DataTransfer.data is free-form).
 const anyValue: Reader<unknown> = (_p, v) => v;
 
-const bool: Reader<boolean> = (p, v, path) => {
-  if (typeof v === 'boolean') return v;
-  p.add(path, `expected true or false, got ${describe(v)}`);
-  return undefined;
-};
 
 // DERControlEnumType (OCPP 2.1, FLOWS.md §5.4).
 const DER_CONTROL_TYPES = [

@@ -4,6 +4,7 @@ import { describe, duration, Fields, isAbsent, listOf, oneOf, ratio, readMap, st
 import type { CsmsCommandSpec, CsmsSpec } from '../spec.js';
 import { COMMAND_ACTIONS, COMMAND_PARAMS, type CommandAction } from './commandParams.js';
 import { readPki } from './pnc.js';
+import { readParamTable } from './params.js';
 
 /** `csms:` — settings of the embedded CSMS (ignored when `target` points at a real one). */
 export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
@@ -68,26 +69,5 @@ const repeatPeriod: Reader<number> = (p, v, path) => {
 };
 
 function readParams(p: Problems, v: unknown, path: Path, action: CommandAction): Record<string, unknown> {
-  const rules = COMMAND_PARAMS[action];
-  const keys = Object.keys(rules);
-  if (isAbsent(v) && keys.every((k) => !rules[k]!.required)) return defaults(rules);
-  if (keys.length === 0) {
-    p.add(path, `${action} takes no params, got ${describe(v)}`);
-    return {};
-  }
-  const m = isAbsent(v) ? {} : readMap(p, v, path, keys);
-  if (!m) return {};
-  const f = new Fields(p, m, path);
-  const out: Record<string, unknown> = {};
-  for (const [key, rule] of Object.entries(rules)) {
-    const value = rule.required ? f.req<unknown>(key, undefined, rule.read) : f.opt<unknown>(key, rule.default, rule.read);
-    if (value !== undefined) out[rule.as ?? key] = value;
-  }
-  return out;
-}
-
-function defaults(rules: Readonly<Record<string, { default?: unknown; as?: string }>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, rule] of Object.entries(rules)) if (rule.default !== undefined) out[rule.as ?? key] = rule.default;
-  return out;
+  return readParamTable(p, v, path, COMMAND_PARAMS[action], action);
 }
