@@ -1,6 +1,7 @@
 import { startCsms } from '../csms/server.js';
 import { startCsmsCluster } from '../csms/cluster.js';
 import type { ScenarioSpec } from '../scenario/spec.js';
+import { poolTokens } from '../station/draw.js';
 
 /** The embedded CSMS of a run without a target, sized for the fleet. */
 export interface EmbeddedCsms {
@@ -9,6 +10,17 @@ export interface EmbeddedCsms {
   stationProcesses?: number;
   startSchedule(runStartMs?: number): void;
   close(): Promise<unknown>;
+}
+
+/** Faker pools up to this size are enumerated into the token registry; a bigger pool leaves every token known. */
+const REGISTRY_LIMIT = 1_000_000;
+
+/** The scenario's drivers' idTokens (sessions.idTokens), case-insensitive: the embedded CSMS's token registry. */
+export function tokenRegistry(spec: ScenarioSpec): ((idToken: string) => boolean) | undefined {
+  const src = spec.sessions.idTokens;
+  if (src.source === 'faker' && src.poolSize > REGISTRY_LIMIT) return undefined;
+  const known = new Set(poolTokens(src, spec.seed).map((t) => t.idToken.toLowerCase()));
+  return (idToken) => known.has(idToken.toLowerCase());
 }
 
 // Every station costs a socket on each side; a process may hold 20,000 open files.
@@ -26,7 +38,9 @@ export async function startEmbeddedCsms(spec: ScenarioSpec, stations: number): P
   };
   const generators = Math.max(2, Math.ceil(stations / SOCKETS_PER_PROCESS));
   if (stations <= SOCKETS_PER_PROCESS) {
-    const csms = await startCsms(common);
+    // A predicate cannot cross into cluster workers: beyond one CSMS process every token stays known.
+    const knownTokens = tokenRegistry(spec);
+    const csms = await startCsms({ ...common, ...(knownTokens ? { knownTokens } : {}) });
     return {
       url: csms.url,
       ...(stations > SHARED_PROCESS_LIMIT ? { stationProcesses: generators } : {}),

@@ -14,6 +14,13 @@ export interface CsmsCore {
   readonly blocked: ReadonlySet<string>;
   /** The anomaly detector, when enabled (docs/csms-detector.md). */
   readonly detector?: Detector | null;
+  /**
+   * Whether the token registry (CsmsOptions.knownTokens) knows `idToken`, or the CSMS vouched for it itself;
+   * always true without a registry.
+   */
+  knowsToken(idToken: string): boolean;
+  /** A token the CSMS vouches for itself: its own remote-start token, a Plug & Charge eMAID whose contract it accepted. */
+  vouchFor(idToken: string): void;
   nowMs(): number;
   /** Sends a CSMS→station CALL to a connected station (a follow-up a handler decides on, e.g. V2X profiles). */
   send(id: string, action: string, payload: Payload): Promise<CallOutcome>;

@@ -45,6 +45,12 @@ export interface CsmsOptions {
   bootRetryInterval?: number;
   /** Unknown identities are refused with HTTP 404 (FLOWS.md §1.1). Default: every identity is known. */
   knownStations?: (id: string) => boolean;
+  /**
+   * The token registry: idTokens it does not know get `Unknown` (Authorize, TransactionEvent idTokenInfo); tokens
+   * of type NoAuthorization get `Invalid`. The CSMS's own remote-start tokens and Plug & Charge eMAIDs whose
+   * contract it accepted are known besides. Default: every token is known (Accepted unless blocked).
+   */
+  knownTokens?: (idToken: string) => boolean;
   clock?: Clock;
   /** Message ids of CSMS→station calls. Default: a fresh prefixed counter. */
   ids?: IdSource;
@@ -71,6 +77,7 @@ export interface ResolvedCsmsOptions {
   readonly spec: CsmsSpec;
   readonly bootRetryInterval: number;
   readonly knownStations: ((id: string) => boolean) | undefined;
+  readonly knownTokens: ((idToken: string) => boolean) | undefined;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly seed: number;
@@ -103,6 +110,7 @@ export function resolveOptions(o: CsmsOptions): ResolvedCsmsOptions {
     spec,
     bootRetryInterval: Math.max(1, Math.round(o.bootRetryInterval ?? Math.min(spec.heartbeatInterval, 10))),
     knownStations: o.knownStations,
+    knownTokens: o.knownTokens,
     clock: o.clock ?? systemClock,
     ids: o.ids ?? new IdSource(),
     seed,

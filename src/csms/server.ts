@@ -70,6 +70,8 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   /** requestId / remoteStartId source of the command builders; unique per CSMS. */
   private readonly nextId = (): number => this.nextRequestId++;
   private lastLivenessMs = 0;
+  /** Tokens the CSMS vouched for itself, lower-cased (only kept when there is a token registry). */
+  private readonly vouched = new Set<string>();
 
   constructor(opts: ResolvedCsmsOptions) {
     this.opts = opts;
@@ -224,6 +226,15 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
 
   detectorStats(): DetectorStats | null { return this.detector?.stats() ?? null; }
 
+  knowsToken(idToken: string): boolean {
+    const known = this.opts.knownTokens;
+    return known === undefined || this.vouched.has(idToken.toLowerCase()) || known(idToken);
+  }
+
+  vouchFor(idToken: string): void {
+    if (this.opts.knownTokens !== undefined) this.vouched.add(idToken.toLowerCase());
+  }
+
   connectedIds(): string[] { return [...this.links.keys()]; }
 
   send(id: string, action: string, payload: Payload): Promise<CallOutcome> {
@@ -261,6 +272,8 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
       }
       if (!state.accepted) state.invite(followUp);
     }
+    // The station will start with the token we send: ours, hence known.
+    if (action === 'RequestStartTransaction' && typeof payload.idToken?.idToken === 'string') this.vouchFor(payload.idToken.idToken);
     const det = this.detector;
     if (det === null) return link.session.call(action, payload);
     det.commandSent(link.state.id, action, payload);

@@ -38,6 +38,17 @@ export function pickToken(src: IdTokenSource, seed: number, rng: Rng, share?: Po
   return { idToken: tokenValue(src.type, seed, slot), type: src.type };
 }
 
+/**
+ * Every idToken drivers may present under this token source and seed: the list, or each slot of the faker pool
+ * (what pickToken draws from). The CSMS's token registry is built from it (cli/embedded.ts).
+ */
+export function poolTokens(src: IdTokenSource, seed: number): IdToken[] {
+  if (src.source === 'list') return src.tokens.map((t) => ({ idToken: t.idToken, type: t.type }));
+  const out: IdToken[] = new Array(src.poolSize);
+  for (let slot = 0; slot < src.poolSize; slot++) out[slot] = { idToken: tokenValue(src.type, seed, slot), type: src.type };
+  return out;
+}
+
 function tokenValue(type: string, seed: number, slot: number): string {
   const a = mixSeed(seed, 0x70c, slot).toString(16).padStart(8, '0');
   const b = mixSeed(seed, 0x70d, slot).toString(16).padStart(8, '0');

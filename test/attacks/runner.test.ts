@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tokenRegistry } from '../../src/cli/embedded.js';
 import { startCsms } from '../../src/csms/server.js';
-import type { Alert } from '../../src/detection/index.js';
+import { conformanceOf, type Alert } from '../../src/detection/index.js';
 import { runScenario, scenario } from '../support/fleet.js';
 
 const PASSWORD = 'correct-horse-battery-staple';
@@ -22,12 +23,15 @@ attacks:
 
 test('attack instances inject against the embedded CSMS, record out-of-band ground truth and the exact reactions, and are detected', async () => {
   const alerts: Alert[] = [];
+  const spec = scenario(YAML);
   const csms = await startCsms({
     security: { profile: 1, password: PASSWORD },
+    // The token registry of `chargestorm run`: guessed tokens are not the drivers'.
+    knownTokens: tokenRegistry(spec)!,
     detector: { enabled: true, onAlert: (a) => { alerts.push(a as unknown as Alert); } },
   });
   try {
-    const run = await runScenario(scenario(YAML), `${csms.url}/ocpp`);
+    const run = await runScenario(spec, `${csms.url}/ocpp`);
     const res = run.result.attacks;
     assert.ok(res, 'results present');
     assert.equal(res.planned, 4);
@@ -43,11 +47,11 @@ test('attack instances inject against the embedded CSMS, record out-of-band grou
     }
     const a06 = res.instances.filter((i) => i.type === 'A06');
     for (const i of a06) assert.ok((i.scope.tokens?.length ?? 0) >= 15, 'every guessed token is in scope');
-    // Every guessed token got an answer (its status is checked where the CSMS knows its tokens), every wrong
-    // password a 401: full conformance.
+    // Every guessed token was refused as unknown, every wrong password got a 401: full conformance.
     const byType = (t: string) => res.reactions.filter((r) => r.type === t);
     assert.ok(byType('A06').length >= 30);
-    assert.ok(byType('A06').every((r) => r.observed?.reactions.some((x) => x.kind === 'status')));
+    assert.ok(byType('A06').every((r) => r.observed?.reactions.some((x) => x.kind === 'status' && (x.value === 'Unknown' || x.value === 'Invalid'))));
+    assert.equal(conformanceOf(byType('A06')).rate, 1);
     assert.ok(byType('A02').length >= 8);
     assert.ok(byType('A02').every((r) => r.observed?.reactions.some((x) => x.kind === 'http' && (x.value === 401 || x.value === 429))));
     assert.ok(byType('A16').length >= 2);

@@ -79,3 +79,32 @@ test('CSMS→station actions sent by a station get NotSupported; unknown actions
     await csms.close();
   }
 });
+
+test('with a token registry, unknown tokens get Unknown, NoAuthorization Invalid, known and own remote-start tokens Accepted', async () => {
+  const known = new Set(['04aabbccddeeff']);
+  const csms = await startCsms({ knownTokens: (t) => known.has(t.toLowerCase()) });
+  try {
+    const c = await TestClient.open(csms.url, 'REG-1');
+    await c.boot();
+    const status = async (idToken: string, type: string): Promise<unknown> => {
+      const o = await c.call('Authorize', { idToken: { idToken, type } });
+      assert.ok(o.ok);
+      return o.payload.idTokenInfo.status;
+    };
+    assert.equal(await status('04AABBCCDDEEFF', 'ISO14443'), 'Accepted');
+    assert.equal(await status('04000000000001', 'ISO14443'), 'Unknown');
+    assert.equal(await status('', 'NoAuthorization'), 'Invalid');
+    const tx = await c.call('TransactionEvent', {
+      eventType: 'Started', timestamp: new Date().toISOString(), triggerReason: 'Authorized', seqNo: 0,
+      transactionInfo: { transactionId: 'reg-tx-1' }, idToken: { idToken: 'DEADBEEF', type: 'ISO14443' },
+    });
+    assert.ok(tx.ok);
+    assert.equal(tx.payload.idTokenInfo.status, 'Unknown');
+    // The token the CSMS itself sends in RequestStartTransaction is known from then on.
+    await csms.send('REG-1', 'RequestStartTransaction', { idToken: { idToken: 'ops-remote', type: 'Central' }, remoteStartId: 7 });
+    assert.equal(await status('ops-remote', 'Central'), 'Accepted');
+    await c.close();
+  } finally {
+    await csms.close();
+  }
+});

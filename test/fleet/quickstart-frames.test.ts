@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { tokenRegistry } from '../../src/cli/embedded.js';
 import { startCsms, type Csms } from '../../src/csms/server.js';
 import { auditFrames } from '../support/audit.js';
 import { runScenario, scenario } from '../support/fleet.js';
@@ -37,6 +38,8 @@ test('quick-start fleet: every station frame validates against the OCPP 2.1 sche
   const csms: Csms = await startCsms({
     host: '127.0.0.1', port: 0, protocols: spec.protocols, validation: spec.validation,
     callTimeoutMs: spec.callTimeout, security: spec.security, spec: spec.csms, seed: spec.seed,
+    // The token registry `chargestorm run` gives the embedded CSMS: the drivers' tokens are all known.
+    knownTokens: tokenRegistry(spec)!,
     observer: { connection() { if (!scheduled) { scheduled = true; csms.startSchedule(); } } },
   });
   const tap = await startTap(csms.url);
@@ -64,6 +67,10 @@ test('quick-start fleet: every station frame validates against the OCPP 2.1 sche
     assert.equal(ended, started, 'every transaction that started also ended (drain)');
     assert.ok(tx.some((c) => c.payload.eventType === 'Updated' && c.payload.triggerReason === 'MeterValuePeriodic'));
     assert.ok(count('Authorize') >= 10);
+    // With the token registry on, every driver's token is known: no Unknown/Invalid answer to the benign fleet.
+    const tokenAnswers = audit.stationCalls.filter((c) => c.payload.idToken !== undefined).map((c) => c.response?.idTokenInfo?.status);
+    assert.ok(tokenAnswers.length >= 30);
+    assert.deepEqual([...new Set(tokenAnswers)], ['Accepted']);
     // Every call the station made was answered (by the audit's id matching): none pending at the end.
     assert.ok(audit.stationCalls.every((c) => c.response !== undefined), 'every station CALL got a CALLRESULT');
 

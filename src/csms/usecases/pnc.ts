@@ -62,6 +62,8 @@ export function authorizeContract(ctx: HandlerContext, p: Payload, tokenInfo: Pa
   switch (cs) {
     case 'Accepted':
       out = tokenInfo.status === 'Accepted' ? { idTokenInfo: tokenInfo, certificateStatus: 'Accepted' } : { idTokenInfo: tokenInfo, certificateStatus: 'ContractCancelled' };
+      // The transaction that follows names the eMAID alone: the token registry must know it now.
+      if (tokenInfo.status === 'Accepted' && emaid !== '') ctx.core.vouchFor(emaid);
       break;
     case 'CertificateExpired': out = { idTokenInfo: { status: 'Expired' }, certificateStatus: cs }; break;
     default: out = { idTokenInfo: { status: 'Invalid' }, certificateStatus: cs };
