@@ -20,6 +20,8 @@ export type ParseResult =
   | { ok: false; ignore: false; id: string; code: RpcErrorCode; reason: string; action?: string; answer: boolean };
 
 const MAX_ID = 36;
+/** Deepest nesting of objects/arrays a payload may have; OCPP's deepest PDUs stay far below it (A04 deep nesting). */
+export const MAX_PAYLOAD_DEPTH = 64;
 
 export function parseFrame(text: string): ParseResult {
   let msg: unknown;
@@ -58,6 +60,9 @@ export function parseFrame(text: string): ParseResult {
       if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
         return { ok: false, ignore: false, id, code: 'FormatViolation', reason: 'payload is not a JSON object', ...(answer ? { action } : {}), answer };
       }
+      if (nestedDeeper(text, MAX_PAYLOAD_DEPTH + 1)) {
+        return { ok: false, ignore: false, id, code: 'FormatViolation', reason: `payload nested deeper than ${MAX_PAYLOAD_DEPTH} levels`, ...(answer ? { action } : {}), answer };
+      }
       return { ok: true, frame: { type, id, action, payload } };
     }
     case 3:
@@ -71,6 +76,22 @@ export function parseFrame(text: string): ParseResult {
       return { ok: true, frame: { type: type as 4 | 5, id, code: msg[2], description, details: msg[4] } };
     }
   }
+}
+
+/** Whether the JSON text nests objects/arrays deeper than `max` (brackets inside strings do not count). */
+function nestedDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) { if (++depth > max) return true; }
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 // Serialisers build the frame text directly: the payload is stringified once, the envelope concatenated.

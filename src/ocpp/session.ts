@@ -62,6 +62,11 @@ export interface CallOptions {
   raw?: boolean;
 }
 
+/** The reply to a raw frame (sendRawCall): a CALLRESULT's payload or a CALLERROR's code. */
+export type RawReply =
+  | { readonly type: 3; readonly payload: unknown }
+  | { readonly type: 4; readonly code: string; readonly description: string };
+
 interface PendingCall {
   id: string;
   action: string;
@@ -88,6 +93,8 @@ export class RpcSession {
   private pending: PendingCall | null = null;
   private readonly queue: PendingCall[] = [];
   private readonly handler: IncomingHandler;
+  /** Raw frames waiting for the reply with their message id (sendRawCall). */
+  private readonly rawWaiters = new Map<string, (r: RawReply | null) => void>();
 
   constructor(opts: SessionOptions, handler: IncomingHandler) {
     this.opts = opts;
@@ -112,6 +119,7 @@ export class RpcSession {
     this.pending = null;
     if (p) { sweeper.remove(this); this.finish(p, DISCONNECTED); }
     while (this.queue.length > 0) this.finish(this.queue.shift()!, DISCONNECTED);
+    for (const w of [...this.rawWaiters.values()]) w(null);
   }
 
   /** Sends a CALL (queued behind the outstanding one) and resolves with its outcome; never rejects. */
@@ -144,6 +152,21 @@ export class RpcSession {
     if (this.wire === null) return false;
     this.wire.send(text);
     return true;
+  }
+
+  /**
+   * A frame exactly as given (like sendRaw) whose reply is awaited: resolves with the CALLRESULT or CALLERROR
+   * that carries `replyId` (the frame's own id, or "-1" for a frame whose id cannot be read), or null when none
+   * came within `timeoutMs` or the connection went away. One waiter per id at a time.
+   */
+  sendRawCall(replyId: string, text: string, timeoutMs: number = this.opts.callTimeoutMs): Promise<RawReply | null> {
+    if (this.wire === null || this.rawWaiters.has(replyId)) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => done(null), timeoutMs);
+      const done = (r: RawReply | null): void => { clearTimeout(t); this.rawWaiters.delete(replyId); resolve(r); };
+      this.rawWaiters.set(replyId, done);
+      this.wire!.send(text);
+    });
   }
 
   /** Feed one incoming text message. */
@@ -257,7 +280,12 @@ export class RpcSession {
 
   private onResult(id: string, payload: unknown): void {
     const p = this.pending;
-    if (!p || p.id !== id) { this.opts.observer.protocolEvent('unexpected-result', `CALLRESULT for unknown id ${id}`); return; }
+    if (!p || p.id !== id) {
+      const raw = this.rawWaiters.get(id);
+      if (raw) { raw({ type: 3, payload }); return; }
+      this.opts.observer.protocolEvent('unexpected-result', `CALLRESULT for unknown id ${id}`);
+      return;
+    }
     this.pending = null;
     sweeper.remove(this);
     let outcome: CallOutcome;
@@ -276,7 +304,12 @@ export class RpcSession {
 
   private onError(id: string, code: string, description: string): void {
     const p = this.pending;
-    if (!p || p.id !== id) { this.opts.observer.protocolEvent('unexpected-result', `CALLERROR for unknown id ${id}`); return; }
+    if (!p || p.id !== id) {
+      const raw = this.rawWaiters.get(id);
+      if (raw) { raw({ type: 4, code, description }); return; }
+      this.opts.observer.protocolEvent('unexpected-result', `CALLERROR for unknown id ${id}`);
+      return;
+    }
     this.pending = null;
     sweeper.remove(this);
     this.finish(p, { ok: false, kind: 'callerror', code, description });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MessageType, encodeCall, encodeError, encodeResult, encodeSend, parseFrame, type Frame } from '../../src/ocpp/framing.js';
+import { MAX_PAYLOAD_DEPTH, MessageType, encodeCall, encodeError, encodeResult, encodeSend, parseFrame, type Frame } from '../../src/ocpp/framing.js';
 import { isRpcErrorCode } from '../../src/ocpp/errors.js';
 
 // Fixtures are read from the source tree; tests run from the repository root.
@@ -142,4 +142,18 @@ test('round trips: every valid fixture re-encodes to a frame that parses the sam
     }
     assert.deepEqual(parseFrame(text), { ok: true, frame: f }, c.name);
   }
+});
+
+test('a payload nested deeper than MAX_PAYLOAD_DEPTH is a FormatViolation under its id; brackets in strings do not count', () => {
+  const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  const deep = `[2,"d1","DataTransfer",{"vendorId":"x","data":${nest(MAX_PAYLOAD_DEPTH)}}]`;
+  const r = parseFrame(deep);
+  assert.ok(!r.ok && !r.ignore);
+  assert.equal(r.code, 'FormatViolation');
+  assert.equal(r.id, 'd1');
+  assert.equal(r.answer, true);
+  const ok = parseFrame(`[2,"d2","DataTransfer",{"vendorId":"x","data":${nest(MAX_PAYLOAD_DEPTH - 2)}}]`);
+  assert.ok(ok.ok);
+  const inString = parseFrame(`[2,"d3","DataTransfer",{"vendorId":"x","data":"${'['.repeat(500)}\\"{{"}]`);
+  assert.ok(inString.ok);
 });

@@ -578,3 +578,19 @@ test('calls that never went out report sent = done', async () => {
   assert.equal(q.sentUs, q.doneUs);
   assert.equal(q.doneUs, T0_US + 20_000);
 });
+
+test('sendRawCall resolves with the reply carrying its id (CALLERROR or CALLRESULT), null on timeout or disconnect', async () => {
+  const { s, wire, obs } = setup();
+  const a = s.sendRawCall('-1', '[2,"x",', 1000);
+  assert.equal(wire.sent.at(-1), '[2,"x",');
+  s.onText(encodeError(4, '-1', 'RpcFrameworkError', 'not JSON'));
+  assert.deepEqual(await a, { type: 4, code: 'RpcFrameworkError', description: 'not JSON' });
+  const b = s.sendRawCall('r2', '[2,"r2","Heartbeat",{}]', 1000);
+  s.onText(encodeResult('r2', HB_RES));
+  assert.deepEqual(await b, { type: 3, payload: HB_RES });
+  assert.deepEqual(obs.kinds(), [], 'replies to raw frames are not unexpected results');
+  assert.equal(await s.sendRawCall('r3', '[7,"r3","Heartbeat",{}]', 10), null);
+  const c = s.sendRawCall('r4', '[2,"r4","Heartbeat",{}]', 1000);
+  s.detach();
+  assert.equal(await c, null);
+});

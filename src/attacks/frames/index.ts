@@ -1,6 +1,7 @@
 import type { AttackImpl } from '../types.js';
+import { A04 } from './a04-malformed-frames.js';
 import { A06 } from './a06-token-brute-force.js';
 import { A16 } from './a16-security-events.js';
 
 /** Frame-level attacks: malformed frames, tokens, replay, forged starts, firmware, certificates, security events. */
-export const FRAME_ATTACKS: Readonly<Record<string, AttackImpl>> = { A06, A16 };
+export const FRAME_ATTACKS: Readonly<Record<string, AttackImpl>> = { A04, A06, A16 };

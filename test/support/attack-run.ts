@@ -1,0 +1,62 @@
+/**
+ * One attack scenario against the embedded CSMS with its detector on and the token registry of `chargestorm run`
+ * (cli/embedded.ts): the run, its attack results, and every alert the detector raised.
+ */
+import assert from 'node:assert/strict';
+import { tokenRegistry } from '../../src/cli/embedded.js';
+import { startCsms, type Csms } from '../../src/csms/server.js';
+import type { CsmsOptions } from '../../src/csms/options.js';
+import type { Alert } from '../../src/csms/detector/alert.js';
+import { conformanceOf, type AttackInstance, type ReactionRecord } from '../../src/detection/index.js';
+import { runScenario, scenario, type FleetRun } from './fleet.js';
+
+export interface AttackRun {
+  readonly run: FleetRun;
+  readonly alerts: readonly Alert[];
+  readonly instances: readonly AttackInstance[];
+  readonly reactions: readonly ReactionRecord[];
+  /** Closed already; stats and detector state stay readable. */
+  readonly csms: Csms;
+}
+
+export async function runAttackScenario(yaml: string, csmsOptions: Partial<CsmsOptions> = {}): Promise<AttackRun> {
+  const spec = scenario(yaml);
+  const alerts: Alert[] = [];
+  const known = tokenRegistry(spec);
+  const csms = await startCsms({
+    protocols: spec.protocols, seed: spec.seed, spec: spec.csms, security: spec.security,
+    ...(known ? { knownTokens: known } : {}),
+    ...csmsOptions,
+    detector: { enabled: true, onAlert: (a) => { alerts.push(a); }, ...csmsOptions.detector },
+  });
+  try {
+    const run = await runScenario(spec, `${csms.url}/ocpp`);
+    const res = run.result.attacks;
+    assert.ok(res, 'attack results present');
+    assert.equal(run.counter('attack_errors'), 0, run.trace.filter((t) => t.line.includes('attack')).map((t) => t.line).join('; '));
+    // Nothing the fleet sent on its own was refused by its outgoing (strict) validation.
+    assert.equal(run.counter('protocol_invalid_out'), 0, 'invalid outgoing frames');
+    return { run, alerts, instances: res.instances, reactions: res.reactions, csms };
+  } finally {
+    await csms.close();
+  }
+}
+
+/** The instance's alerts: naming one of its stations, within [t_s − 2 s, t_e + grace]. */
+export function alertsFor(r: AttackRun, inst: AttackInstance): Alert[] {
+  const stations = new Set(inst.scope.stations ?? []);
+  return r.alerts.filter((a) => a.entity !== 'fleet' && a.entity.stationId !== undefined && stations.has(a.entity.stationId)
+    && Date.parse(a.ts) >= inst.tStartMs - 2000 && Date.parse(a.ts) <= inst.tEndMs + inst.graceMs);
+}
+
+/** No alert names a station outside the attacked ones (no false alarms from the rest of the fleet). */
+export function assertOnlyAttackedAlerted(r: AttackRun): void {
+  const attacked = new Set(r.instances.flatMap((i) => i.scope.stations ?? []));
+  const stray = r.alerts.filter((a) => a.entity === 'fleet' || a.entity.stationId === undefined || !attacked.has(a.entity.stationId));
+  assert.deepEqual(stray.map((a) => `${a.category} ${a.entity === 'fleet' ? 'fleet' : a.entity.stationId} ${JSON.stringify(a.evidence)}`), []);
+}
+
+/** Conformance of the reactions of one frame kind (or all). */
+export function conformance(r: AttackRun, frame?: string): ReturnType<typeof conformanceOf> {
+  return conformanceOf(r.reactions.filter((x) => frame === undefined || x.frame === frame));
+}
