@@ -1,6 +1,7 @@
 import type { Payload } from '../../ocpp/session.js';
 import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
 import { energyRegisterWh } from '../meter.js';
+import { SeqKind } from '../state.js';
 import { idTokenInfo } from './authorization.js';
 import { observeV2xMeter } from '../usecases/v2x.js';
 
@@ -25,6 +26,10 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
   const missingBefore = tx.missing;
   const kind = tx.observeSeq(p.seqNo);
   s.seq(kind, tx.missing - missingBefore);
+  // A repeated seqNo or an event for an ended transaction changes nothing (replays are answered idempotently,
+  // ATTACKS.md A10): no state rewind, no energy counted twice.
+  const idToken = p.idToken as Payload | undefined;
+  if (kind === SeqKind.Duplicate || tx.ended) return idToken === undefined ? EMPTY : { idTokenInfo: idTokenInfo(core, idToken) };
   tx.eventType = p.eventType;
   if (p.eventType === 'Started') tx.started = true;
   if (p.offline === true) { tx.offlineEvents++; s.txOfflineEvents++; }
@@ -50,7 +55,6 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
     s.txEnded++;
     state.closeTx(tx);
   }
-  const idToken = p.idToken as Payload | undefined;
   if (idToken === undefined) return EMPTY;
   if (tx.idToken === undefined) tx.idToken = idToken.idToken;
   return { idTokenInfo: idTokenInfo(core, idToken) };
