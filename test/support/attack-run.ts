@@ -35,7 +35,7 @@ export async function runAttackScenario(yaml: string, csmsOptions: Partial<CsmsO
     assert.ok(res, 'attack results present');
     assert.equal(run.counter('attack_errors'), 0, run.trace.filter((t) => t.line.includes('attack')).map((t) => t.line).join('; '));
     // Nothing the fleet sent on its own was refused by its outgoing (strict) validation.
-    assert.equal(run.counter('protocol_invalid_out'), 0, 'invalid outgoing frames');
+    assert.equal(run.counter('protocol_invalid_out'), 0, `invalid outgoing frames: ${run.trace.filter((t) => t.line.includes('invalid-out')).slice(0, 3).map((t) => t.line).join('; ')}`);
     return { run, alerts, instances: res.instances, reactions: res.reactions, csms };
   } finally {
     await csms.close();

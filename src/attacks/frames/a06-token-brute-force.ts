@@ -41,7 +41,7 @@ export const A06: AttackImpl = {
 // no transaction is left open at the CSMS.
 async function startWithToken(env: AttackEnv, st: AttackEnv['stations'][number], idToken: Payload): Promise<void> {
   const evse = st.evses[0]!;
-  const transactionId = `atk-${env.plan.id}-${env.rng.int(0, 0x7fffffff).toString(36)}`;
+  const transactionId = `atk-${env.rng.int(0, 0x7fffffff).toString(36)}${env.rng.int(0, 0x7fffffff).toString(36)}`;
   const base = { transactionInfo: { transactionId }, evse: { id: evse.id, connectorId: evse.connectorId } };
   await env.call(st, 'TransactionEvent', {
     ...base, eventType: 'Started', timestamp: st.now(), triggerReason: 'Authorized', seqNo: 0, idToken,

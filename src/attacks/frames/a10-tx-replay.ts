@@ -105,7 +105,7 @@ function forge(mode: Mode, cap: Capture, st: Station, n: number): Payload | unde
 async function staleOnline(env: AttackEnv, cap: Capture, st: Station, n: number): Promise<boolean> {
   const start = [...cap.started.values()].at(-1);
   if (!start) return false;
-  const txId = `${txIdOf(start)}-r${n}`.slice(0, 36);
+  const txId = `${txIdOf(start).slice(0, 28)}-r${n}`;
   const at = Date.parse(start.timestamp as string) - STALE_MS;
   const s: Payload = { ...structuredClone(start), timestamp: new Date(at).toISOString(), offline: false, seqNo: 0 };
   s.transactionInfo = { ...(start.transactionInfo as Payload), transactionId: txId };
