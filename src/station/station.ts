@@ -34,6 +34,8 @@ export interface StationHooks {
   beforeBoot?(st: Station): Promise<void>;
   /** Rewrites the BootNotification request about to be sent (A03 fingerprint, A13/F04 firmware version). */
   bootRequest?(payload: Payload): void;
+  /** The BootNotification (as sent) got this outcome (A13 records the Pending/Accepted answer). */
+  bootAnswered?(payload: Payload, outcome: CallOutcome): void;
   /** A TransactionEvent was answered by the CSMS (A10 captures what it replays). */
   txDelivered?(payload: Payload, response: Payload): void;
 }
@@ -228,6 +230,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     };
     this.hooks.bootRequest?.(request);
     const out = await this.session.call('BootNotification', request);
+    this.hooks.bootAnswered?.(request, out);
     if (this.stopping || !this.conn) return;
     if (!out.ok) {
       this.ctx.sink.log?.(this.id, `BootNotification failed: ${out.kind} ${out.code ?? ''}`);

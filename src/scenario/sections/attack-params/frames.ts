@@ -38,7 +38,8 @@ export const FRAME_PARAMS = {
   A13: {
     mode: { read: oneOf(['downgrade-boot', 'unsolicited-status', 'invalid-signature'] as const), default: 'downgrade-boot',
       doc: 'downgrade-boot: reboot reporting an older firmware; unsolicited-status: FirmwareStatusNotification Installed nobody asked for; invalid-signature: InvalidSignature + SecurityEvent InvalidFirmwareSignature' },
-    firmwareVersion: { read: string({ maxLength: 50 }), default: '0.9.0', doc: 'the version reported (downgrade-boot)' },
+    firmwareVersion: { read: string({ maxLength: 50 }), default: 'older',
+      doc: "the version reported (downgrade-boot): 'older' = one below the station's own version, or an explicit version" },
   },
   A15: {
     mode: { read: oneOf(['revoked-contract', 'expired-contract', 'emaid-mismatch', 'csr-cn-mismatch', 'ev-certificate-flood'] as const), default: 'revoked-contract',
