@@ -3,10 +3,11 @@ import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { stationEntity, type Ctx } from './context.js';
 import { normalSerial } from './options.js';
+import { Leaky, reached } from './primitives.js';
 import type { StationDet } from './station.js';
 
-// The embedded CSMS has no PKI yet (handlers/certificates.ts). These are the hooks a PKI will replace: what can
-// be checked from the data alone — expiry, a configured revocation list, eMAID vs certificate CN, CSR CN vs serial.
+// What can be checked from the data alone — expiry, a configured revocation list, eMAID vs certificate CN, CSR CN
+// vs serial — plus bursts of what the CSMS's PKI refused (handlers/certificates.ts, usecases/pnc.ts).
 
 const PEM = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/;
 
@@ -65,7 +66,12 @@ export function onAuthorizeCertificates(ctx: Ctx, sd: StationDet, p: Payload, an
       }
     }
   }
-  if (status === undefined) return answer;
+  if (status === undefined) {
+    // What the PKI refused (unverifiable chain, revoked, expired) counts towards a burst.
+    const refused = answer.certificateStatus;
+    if (typeof refused === 'string' && refused !== 'Accepted' && refused !== 'ContractCancelled') certRefusal(ctx, sd, nowMs, { action: 'Authorize', certificateStatus: refused });
+    return answer;
+  }
   ctx.actions.certificatesRefused++;
   const tok = (p.idToken as Payload | undefined)?.idToken;
   ctx.alert(nowMs, Category.certificate, 'high', typeof tok === 'string' ? { stationId: sd.id, idToken: tok } : stationEntity(sd), { ...ev, certificateStatus: status });
@@ -103,4 +109,21 @@ export function onSignCertificate(ctx: Ctx, sd: StationDet, p: Payload, answer: 
   ctx.actions.csrRejected++;
   ctx.alert(nowMs, Category.certificate, 'high', stationEntity(sd), { rule: 'L1.csr-cn-serial', csrCN: cn, serialNumber: sd.serial });
   return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidCSR' } };
+}
+
+/**
+ * Refused certificate requests per station (A15 bursts): contract authorizations the PKI refused and
+ * Get15118EVCertificate requests that were not ISO 15118 EXI, counted over a decaying window; an EV with one bad
+ * contract now and then stays below `certRefusalAlert`, a station cycling forged contracts or garbage does not.
+ */
+export function certRefusal(ctx: Ctx, sd: StationDet, nowMs: number, ev: Record<string, unknown>): void {
+  const n = (sd.certRefusals ??= new Leaky(ctx.t.certRefusalTauMs)).add(nowMs);
+  if (reached(n, ctx.t.certRefusalAlert)) {
+    ctx.alert(nowMs, Category.certificate, 'high', stationEntity(sd), { rule: 'L2.certificate-refusals', count: Math.round(n * 10) / 10, threshold: ctx.t.certRefusalAlert, ...ev }, n);
+  }
+}
+
+/** Get15118EVCertificate answered Failed (garbage exiRequest): a refusal towards the burst rule. */
+export function onEvCertificate(ctx: Ctx, sd: StationDet, answer: Payload, nowMs: number): void {
+  if (answer.status === 'Failed') certRefusal(ctx, sd, nowMs, { action: 'Get15118EVCertificate', reasonCode: (answer.statusInfo as Payload | undefined)?.reasonCode });
 }

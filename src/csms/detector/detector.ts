@@ -4,7 +4,7 @@ import type { CallOutcome, Payload, ProtocolEventKind } from '../../ocpp/session
 import type { AuthDecision, WsConnection } from '../../ocpp/transport.js';
 import type { CsmsLog } from '../options.js';
 import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSink, type Severity } from './alert.js';
-import { onAuthorizeCertificates, onSignCertificate } from './certs.js';
+import { onAuthorizeCertificates, onEvCertificate, onSignCertificate } from './certs.js';
 import type { ActiveToken, Ctx, DetectorActions } from './context.js';
 import { bootVerdict, onConnectorStatus, onFirmwareStatus, onSecurityEvent, type BootVerdict } from './device.js';
 import { Enforcer, FrameVerdict } from './enforce.js';
@@ -257,6 +257,7 @@ export class Detector implements Ctx {
         case 'FirmwareStatusNotification': onFirmwareStatus(this, sd, p, now); return answer;
         case 'SecurityEventNotification': onSecurityEvent(this, sd, p, now); return answer;
         case 'SignCertificate': return onSignCertificate(this, sd, p, answer, now);
+        case 'Get15118EVCertificate': onEvCertificate(this, sd, answer, now); return answer;
         default: return answer;
       }
     } catch (err) {

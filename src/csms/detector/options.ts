@@ -112,6 +112,9 @@ export interface DetectorThresholds {
   /** StatusNotification Faulted transitions per connector (decaying, τ) → maintenance (F02). */
   faultedAlert: number;
   faultedTauMs: number;
+  /** Refused certificate requests per station (contract Authorize not Accepted, Get15118EVCertificate Failed; decaying, τ) → alert (A15). */
+  certRefusalAlert: number;
+  certRefusalTauMs: number;
 
   // ---- alert channel
   /** Non-critical alerts per second (burst) the sinks accept; criticals are never rate limited. */
@@ -195,6 +198,8 @@ export const DETECTOR_DEFAULTS: Readonly<DetectorThresholds> = Object.freeze({
   securityEventTauMs: 600_000,
   faultedAlert: 3,
   faultedTauMs: 600_000,
+  certRefusalAlert: 4,
+  certRefusalTauMs: 120_000,
 
   alertRate: 100,
   alertBurst: 1_000,

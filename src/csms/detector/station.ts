@@ -144,6 +144,8 @@ export class StationDet {
   /** Fleet synchronicity: the second in which this station was last counted. */
   syncSec = -1;
   faulted: Leaky | null = null;
+  /** Refused certificate requests (A15), created on the first one. */
+  certRefusals: Leaky | null = null;
   /** A liveness probe of this identity's connection is running (duplicate connection, A03). */
   probing = false;
   /** We decided to close the current connection (1008/1009); its remaining frames are dropped. */
