@@ -15,6 +15,7 @@ import { hlogOfSeries } from '../metrics/hlog.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../metrics/summary.js';
 import { writableFileOption } from './output.js';
+import { attackProblems } from '../attacks/index.js';
 
 /**
  * CI gates of `run` (k6's): thresholds from the scenario and `--threshold`, evaluated at the end (exit 99 when
@@ -73,9 +74,10 @@ function tagProblem(t: Threshold): string | undefined {
  * by the option). Syntax errors, unknown metrics, unknown tags and tag values that can never occur are all
  * reported at once as invalid input (exit 104), before anything runs.
  */
-export function parseGateThresholds(spec: ScenarioSpec, options: readonly string[] = []): Threshold[] {
+export function parseGateThresholds(spec: ScenarioSpec, options: readonly string[] = [], earlier: readonly InputProblem[] = []): Threshold[] {
   const known = knownMetrics();
-  const problems: InputProblem[] = [];
+  // Problems found by other checks of the same scenario (the attack library's), reported together with these.
+  const problems: InputProblem[] = [...earlier];
   const thresholds: Threshold[] = [];
   const add = (selector: string, entry: unknown, where: Omit<InputProblem, 'message'>): void => {
     // Problems point at the entry's own line; metrics only knows the path it was given.
@@ -116,7 +118,7 @@ export class Gates {
 
   /** Parses and checks everything the gates need; any problem is invalid input (exit 104). */
   static prepare(spec: ScenarioSpec, o: GateOptions): Gates {
-    const thresholds = parseGateThresholds(spec, o.threshold);
+    const thresholds = parseGateThresholds(spec, o.threshold, attackProblems(spec));
     // Checked before the run rather than after minutes of it.
     writableFileOption('--junit', o.junit);
     writableFileOption('--hlog', o.hlog);
