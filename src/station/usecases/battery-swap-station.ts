@@ -72,7 +72,8 @@ export class SwapStationState implements TimelineTarget {
     if (!this.stocked) {
       this.stocked = true;
       const filled = this.slots.length - this.spec.emptySlots;
-      for (let i = 0; i < filled; i++) this.slots[i]!.insert(this.newBattery(this.spec.stockSocPct), max);
+      // The rack never charged its stock beyond MaxSoc.
+      for (let i = 0; i < filled; i++) this.slots[i]!.insert(this.newBattery(this.spec.stockSocPct, max), max);
     } else {
       for (const s of this.slots) s.resume(max);
     }
@@ -296,7 +297,7 @@ export class SwapStationState implements TimelineTarget {
 
   // -------------------------------------------------------------------------------------------- batteries
 
-  private newBattery(soc: BatterySwapGroupSpec['stockSocPct']): Battery {
+  private newBattery(soc: BatterySwapGroupSpec['stockSocPct'], maxSocPct = 100): Battery {
     const n = this.batteriesMade++;
     const st = this.st;
     const age = Math.floor(this.rng.uniform(30, MAX_AGE_DAYS));
@@ -307,7 +308,7 @@ export class SwapStationState implements TimelineTarget {
       capacityWh: draw(this.spec.batteryWh, this.rng),
       sohPct: Math.min(100, Math.max(0, draw(this.spec.sohPct, this.rng))),
       productionDate: isoTime(produced),
-      socPct: Math.min(100, Math.max(0, draw(soc, this.rng))),
+      socPct: Math.min(maxSocPct, Math.max(0, draw(soc, this.rng))),
     };
   }
 
