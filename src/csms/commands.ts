@@ -5,6 +5,8 @@ import { CSMS_VENDOR_ID } from './handlers/grid.js';
 import type { StationState } from './state.js';
 import { DER_COMMANDS } from './usecases/der.js';
 import { V2X_COMMANDS } from './usecases/v2x.js';
+import { SWAP_COMMANDS } from './usecases/battery-swap.js';
+import { STREAM_COMMANDS } from './usecases/periodic-streams.js';
 
 /** What a payload builder may use. */
 export interface CommandContext {
@@ -214,6 +216,9 @@ export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], Comman
   // OCPP 2.1 use cases (src/csms/usecases/): V2X and DER control.
   ...V2X_COMMANDS,
   ...DER_COMMANDS,
+  // Battery swapping and periodic event streams.
+  ...SWAP_COMMANDS,
+  ...STREAM_COMMANDS,
 };
 
 /**

@@ -74,6 +74,12 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'pnc_needs_accepted', 'pnc_needs_refused', 'pnc_profiles_received', 'pnc_profile_missing', 'pnc_schedules_accepted', 'pnc_schedules_refused',
   'certificates_signed', 'certificates_rejected', 'csr_rejected', 'certificate_sign_retries', 'certificate_sign_gave_up', 'roots_installed',
   'ocsp_good', 'ocsp_revoked', 'ocsp_unknown', 'ocsp_failed',
+  // battery swapping (station/usecases/battery-swap*.ts): swaps, remote requests, refusals, timeouts, battery energy
+  'battery_swaps', 'battery_swap_requests', 'battery_swaps_refused', 'battery_swaps_aborted', 'battery_swap_timeouts',
+  'battery_energy_in_wh', 'battery_energy_out_wh',
+  // periodic monitors and event streams (station/usecases/periodic-stream.ts)
+  'periodic_streams_opened', 'periodic_streams_rejected', 'periodic_streams_adjusted', 'periodic_streams_closed',
+  'periodic_stream_messages', 'periodic_stream_values', 'monitor_events',
   // the offline TransactionEvent queue
   'offline_queued', 'offline_delivered', 'offline_dropped', 'tx_events_dropped',
   // arrival-rate executors (fleet/executors.ts): k6's iterations and dropped_iterations

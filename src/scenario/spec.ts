@@ -54,6 +54,8 @@ export interface StationGroupSpec {
   v2x?: V2xGroupSpec;
   /** behaviour `plug-and-charge` only (always present there, defaults applied): the ISO 15118 EVs. */
   pnc?: PncGroupSpec;
+  /** behaviour `battery-swap` only (always present there, defaults applied): the swap station's batteries. */
+  swap?: BatterySwapGroupSpec;
   /** Optional fixed vendor/model overriding the faker identity. */
   vendor?: string;
   model?: string;
@@ -84,6 +86,34 @@ export interface PncGroupSpec {
    * (PEM) in Authorize instead of its hash data.
    */
   centralValidationRatio: number;
+}
+
+/**
+ * A `battery-swap` group's stations (FLOWS.md §6; YAML `stations[].swap`): every EVSE is a battery slot that charges
+ * the battery in it at the EVSE's rating; cars arrive per the session model (`arrivalsPerEvsePerHour` per station,
+ * one swap lane) and trade their depleted battery for a charged one.
+ */
+export interface BatterySwapGroupSpec {
+  /** Slots left empty at power-up (≥ 1: a swap needs a free slot for the battery coming in). */
+  emptySlots: number;
+  /** Battery capacity (Wh), drawn per battery. */
+  batteryWh: Distribution;
+  /** SoC (%) of the stocked batteries at power-up, and of the batteries cars bring in. */
+  stockSocPct: Distribution;
+  arrivalSocPct: Distribution;
+  /** State of health (%) of every battery, drawn once per battery. */
+  sohPct: Distribution;
+  /** BatterySwapCtrlr.TargetSoc: a battery is handed out from this SoC on. */
+  targetSocPct: number;
+  /** BatterySwapCtrlr.MaxSoc: slot charging stops here (SuspendedEVSE, EnergyLimitReached). */
+  maxSocPct: number;
+  /** Time (ms) the driver takes to insert the empty battery, and again to take the charged one. */
+  handling: Distribution;
+  /** Share of swaps whose driver never takes the charged battery: BatteryOutTimeout after `takeTimeout` ms. */
+  abandonRatio: number;
+  /** BatterySwapCtrlr.Timeout[In] and Timeout[Out] (ms). */
+  insertTimeout: number;
+  takeTimeout: number;
 }
 
 export type IdTokenSource =
@@ -145,7 +175,10 @@ export interface CsmsCommandSpec {
     | 'GetCompositeSchedule' | 'GetVariables' | 'SetVariables' | 'GetBaseReport' | 'TriggerMessage' | 'Reset'
     | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles'
     // V2X and DER control (OCPP 2.1 blocks Q and R, FLOWS.md §5)
-    | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl';
+    | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl'
+    // battery swapping (block S, FLOWS.md §6) and periodic event streams (block N, FLOWS.md §8.4)
+    | 'RequestBatterySwap' | 'SetVariableMonitoring' | 'ClearVariableMonitoring' | 'AdjustPeriodicEventStream'
+    | 'GetPeriodicEventStream';
   /** Fraction of connected stations (0..1] that receive it each time. */
   fraction: number;
   /**

@@ -14,6 +14,7 @@ import type { EvsePhysics } from '../physics.js';
 import type { Station } from '../station.js';
 import { V2X_USE_CASE } from './v2x.js';
 import { PNC_USE_CASE } from './pnc.js';
+import { BATTERY_SWAP_USE_CASE } from './battery-swap.js';
 
 /** Answers one CSMS→station CALL (as in handlers.ts). */
 export type StationCallHandler = (st: Station, p: Payload) => Payload | RpcError | Promise<Payload | RpcError>;
@@ -66,6 +67,7 @@ const USE_CASES: Readonly<Partial<Record<Behaviour, UseCase>>> = {
   idle: { sessions: false },
   v2x: V2X_USE_CASE,
   'plug-and-charge': PNC_USE_CASE,
+  'battery-swap': BATTERY_SWAP_USE_CASE,
 };
 
 /** The use case of a behaviour (undefined for behaviours not implemented yet). */
