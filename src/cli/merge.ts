@@ -8,6 +8,7 @@ import { formatJUnit } from '../metrics/junit.js';
 import { evaluateThresholds, thresholdPercentiles, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
 import type { ScenarioSpec, ThresholdEntrySpec } from '../scenario/spec.js';
 import { loadgenReport, type LoadgenStats } from '../fleet/loadgen.js';
+import { mergedPeakConnected } from '../fleet/orchestrator.js';
 import type { RunSummary } from './run.js';
 import { writableFileOption } from './output.js';
 import { collect, parseGateThresholds } from './gates.js';
@@ -215,7 +216,7 @@ export function mergeShards(
     percentiles: thresholdPercentiles(thresholds),
   });
   const ex = inputs.map((x) => x.summary.execution);
-  const peak = ex.reduce((n, e) => n + e.peakConnected, 0);
+  const peak = mergedPeakConnected(snapshot, ex.map((e) => e.peakConnected));
   const interrupted = ex.some((e) => e.interrupted);
   const errors = inputs.flatMap((x) => x.summary.execution.errors.map((e) => `shard ${x.summary.execution.shard}: ${e}`));
   const results = evaluateThresholds(thresholds, base);

@@ -124,6 +124,26 @@ describe('mergeShards', () => {
     assert.equal(summary.gauges.stations_connected!.max, 30);
   });
 
+  test('peakConnected is the peak of the merged connected series, not the sum of peaks taken at different times', () => {
+    const clock = new ManualClock(T0);
+    const regs = [0, 1].map(() => new MetricsRegistry({ clock }));
+    // Shard 0 holds 10 stations in the first second, shard 1 in the second: together never more than 12 at once,
+    // while the sum of their peaks (20) never happened.
+    const held = [[10, 2, 0], [1, 10, 0]];
+    for (let sec = 0; sec < 3; sec++) {
+      regs.forEach((r, i) => { r.recordCall('Heartbeat', 100, 90, 'ok'); r.gauge('stations_connected', held[i]![sec]!); });
+      clock.advance(1000);
+      for (const r of regs) r.tick();
+    }
+    const shards = regs.map((r, i) => runSummary(r, `${i}/2`, 10));
+    assert.equal(shards[0]!.execution.peakConnected, 10);
+    const { summary } = mergeShards(inputs(shards));
+    assert.equal(summary.execution.peakConnected, 12);
+    assert.equal(summary.gauges.stations_connected!.max, 12);
+    // KiB per station over the peak that happened: both processes' memory (80,000 KiB each) over 12 stations.
+    assert.equal(summary.loadgen.kibPerStation, Math.round((160_000 / 12) * 10) / 10);
+  });
+
   test('a missing shard is a warning: the present ones are merged and the summary names the missing one', () => {
     const { shards } = fixture();
     const { summary, code, warnings } = mergeShards(inputs([shards[2]!, shards[0]!]));
