@@ -129,6 +129,9 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
   const childPath = fileURLToPath(new URL('./child.js', import.meta.url));
   const runTag = randomBytes(3).toString('hex');
   const children: ChildState[] = [];
+  // The parent's own memory is part of what the stations cost; it peaks with the children's stations together.
+  const parentMonitor = new LoadgenMonitor(() => children.reduce((n, c) => n + c.connected, 0), 'parent');
+  parentMonitor.start();
   for (let j = 0; j < procs; j++) {
     // stdin/stdout not needed; stderr passes through for --verbose traces.
     const proc = fork(childPath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
@@ -186,6 +189,7 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
   }, 1000);
   await exited;
   clearInterval(timer);
+  const parentStats = parentMonitor.stop();
   opts.signal?.removeEventListener('abort', onAbort);
 
   const done = children.flatMap((c) => (c.done ? [c.done] : []));
@@ -199,7 +203,7 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
     stationsPlanned: done.reduce((n, d) => n + d.result.stationsPlanned, 0),
     peakConnected: peak,
     processes: procs,
-    loadgen: loadgenReport(done.map((d) => d.loadgen), peak),
+    loadgen: loadgenReport([...done.map((d) => d.loadgen), parentStats], peak),
     errors,
   };
 }
