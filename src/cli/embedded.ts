@@ -31,7 +31,14 @@ export async function startEmbeddedCsms(spec: ScenarioSpec, stations: number): P
       url: csms.url,
       ...(stations > SHARED_PROCESS_LIMIT ? { stationProcesses: generators } : {}),
       startSchedule: (at) => csms.startSchedule(at),
-      close: async () => { const s = csms.stats(); await csms.close(); return s; },
+      close: async () => {
+        // The stations' last closes may still be on their way in (the fleet only waits for its own side of each
+        // close); closing terminates what is left, and terminated sockets report 'close' on later ticks: read the
+        // counters once they have seen every connection end (as the cluster's workers do).
+        await csms.close();
+        for (let i = 0; i < 100 && csms.stats().connected > 0; i++) await new Promise((r) => setTimeout(r, 10));
+        return csms.stats();
+      },
     };
   }
   const workers = Math.ceil(stations / SOCKETS_PER_PROCESS);

@@ -5,9 +5,11 @@ import { mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 import { summarize } from '../metrics/summary.js';
 import { formatReport } from '../metrics/report.js';
 import { formatJUnit } from '../metrics/junit.js';
+import { hlogOfSeries } from '../metrics/hlog.js';
 import { evaluateThresholds, thresholdPercentiles, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
 import type { ScenarioSpec, ThresholdEntrySpec } from '../scenario/spec.js';
 import { loadgenReport, type LoadgenStats } from '../fleet/loadgen.js';
+import { mergedPeakConnected } from '../fleet/orchestrator.js';
 import type { RunSummary } from './run.js';
 import { writableFileOption } from './output.js';
 import { collect, parseGateThresholds } from './gates.js';
@@ -16,6 +18,7 @@ interface MergeOptions {
   threshold?: string[];
   summaryExport?: string;
   junit?: string;
+  hlog?: string;
   quiet?: boolean;
   color?: boolean;
 }
@@ -44,6 +47,7 @@ export function registerMerge(program: Command): void {
       + '\'ocpp_call_duration{action:Authorize}:p(99)<500\'', collect)
     .option('--summary-export <file>', 'write the merged summary as JSON (same schema as run\'s: src/metrics/SUMMARY.md)')
     .option('--junit <file>', 'write the threshold results as JUnit XML')
+    .option('--hlog <file>', 'write the merged per-second latency histograms as an HdrHistogram interval log (as run --hlog)')
     .option('-q, --quiet', 'no report on stdout')
     .option('--no-color', 'no ANSI colours in the report')
     .action((files: string[], o: MergeOptions) => {
@@ -54,6 +58,7 @@ export function registerMerge(program: Command): void {
 function mergeCommand(files: string[], o: MergeOptions): number {
   writableFileOption('--summary-export', o.summaryExport);
   writableFileOption('--junit', o.junit);
+  writableFileOption('--hlog', o.hlog);
   const extra = parseThresholdOptions(o.threshold ?? []);
   const inputs = readShards(files);
   const { summary, results, code, warnings } = mergeShards(inputs, extra);
@@ -66,6 +71,8 @@ function mergeCommand(files: string[], o: MergeOptions): number {
       suite: `chargestorm thresholds: ${summary.run.scenario ?? 'merged'}`, timestamp: summary.run.startTime, timeS: summary.run.durationMs / 1000,
     }));
   }
+  // The shards' interval histograms, added second by second (their series are aligned on the unix second).
+  if (o.hlog) writeFileSync(o.hlog, hlogOfSeries(summary.snapshot.series, summary.snapshot.startMs));
   if (!o.quiet) {
     const color = o.color !== false && process.stdout.isTTY === true;
     process.stdout.write(`${formatReport(summary, { color, ...(results.length > 0 ? { thresholds: results } : {}) })}\n`);
@@ -215,7 +222,7 @@ export function mergeShards(
     percentiles: thresholdPercentiles(thresholds),
   });
   const ex = inputs.map((x) => x.summary.execution);
-  const peak = ex.reduce((n, e) => n + e.peakConnected, 0);
+  const peak = mergedPeakConnected(snapshot, ex.map((e) => e.peakConnected));
   const interrupted = ex.some((e) => e.interrupted);
   const errors = inputs.flatMap((x) => x.summary.execution.errors.map((e) => `shard ${x.summary.execution.shard}: ${e}`));
   const results = evaluateThresholds(thresholds, base);

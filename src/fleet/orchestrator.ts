@@ -6,6 +6,7 @@ import { IdSource } from '../util/ids.js';
 import { ToolError } from '../util/errors.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { mergeSnapshots } from '../metrics/snapshot.js';
+import { gaugePeak } from '../metrics/series.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { mergeProgress, type ProgressSample } from '../metrics/progress.js';
 import type { ScenarioSpec } from '../scenario/spec.js';
@@ -52,6 +53,18 @@ export interface PlanRunResult {
   loadgen: LoadgenReport;
   /** Generator processes that failed; their stations are missing from the snapshot. */
   errors: string[];
+}
+
+/** The gauge MetricsWiring keeps of the stations connected now. */
+const CONNECTED_GAUGE = 'stations_connected';
+
+/**
+ * Peak connected stations of several processes (or shards) together: the peak of their merged connected series,
+ * never below one process's own peak (which it samples more often than once a second). Not the sum of the
+ * processes' peaks: they peak at different times.
+ */
+export function mergedPeakConnected(merged: MetricsSnapshot, peaks: readonly number[]): number {
+  return Math.max(0, ...peaks, gaugePeak(merged.series, CONNECTED_GAUGE));
 }
 
 /** How many generator processes a plan of `stations` needs. */
@@ -116,6 +129,9 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
   const childPath = fileURLToPath(new URL('./child.js', import.meta.url));
   const runTag = randomBytes(3).toString('hex');
   const children: ChildState[] = [];
+  // The parent's own memory is part of what the stations cost; it peaks with the children's stations together.
+  const parentMonitor = new LoadgenMonitor(() => children.reduce((n, c) => n + c.connected, 0), 'parent');
+  parentMonitor.start();
   for (let j = 0; j < procs; j++) {
     // stdin/stdout not needed; stderr passes through for --verbose traces.
     const proc = fork(childPath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
@@ -173,19 +189,21 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
   }, 1000);
   await exited;
   clearInterval(timer);
+  const parentStats = parentMonitor.stop();
   opts.signal?.removeEventListener('abort', onAbort);
 
   const done = children.flatMap((c) => (c.done ? [c.done] : []));
   const errors = children.flatMap((c) => (c.error ? [c.error] : []));
   if (done.length === 0) throw new ToolError('E_GENERATORS_FAILED', `every generator process failed:\n${errors.join('\n')}`);
-  const peak = done.reduce((n, d) => n + d.result.peakConnected, 0);
+  const merged = mergeSnapshots(done.map((d) => d.snap));
+  const peak = mergedPeakConnected(merged, done.map((d) => d.result.peakConnected));
   return {
-    snapshot: mergeSnapshots(done.map((d) => d.snap)),
+    snapshot: merged,
     interrupted: done.some((d) => d.result.interrupted),
     stationsPlanned: done.reduce((n, d) => n + d.result.stationsPlanned, 0),
     peakConnected: peak,
     processes: procs,
-    loadgen: loadgenReport(done.map((d) => d.loadgen), peak),
+    loadgen: loadgenReport([...done.map((d) => d.loadgen), parentStats], peak),
     errors,
   };
 }

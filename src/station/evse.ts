@@ -377,14 +377,25 @@ export class Evse {
     return h?.limitAt ? h.limitAt(at) : this.station.profiles.limitAt(this.id, at, tx.startedMs);
   }
 
+  /**
+   * Brings the running transaction's energy up to now before a reading outside the TransactionEvent flow, so the
+   * register is the one of now, not of the last event; the next event integrates from here on (no double count).
+   * A charging-state change found on the way is reported as the suspend timer would.
+   */
+  private settle(): void {
+    if (this.advance()) this.emit('Updated', 'ChargingStateChanged', 'Sample.Periodic');
+  }
+
   /** A periodic meter reading outside a transaction (MeterValues workload). */
   sampleMeterValue(): Payload {
+    this.settle();
     return meterValue(this.physics, this.station.dm.txStartedMeasurands, 'Sample.Periodic', this.station.nowMs())
       ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Sample.Periodic' }] };
   }
 
   /** MeterValues(Trigger) for TriggerMessage: the register and, during a transaction, the live values. */
   triggerMeterValue(): Payload {
+    this.settle();
     const dm = this.station.dm;
     return meterValue(this.physics, this.tx ? dm.txUpdatedMeasurands : dm.txStartedMeasurands, 'Trigger', this.station.nowMs())
       ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Trigger' }] };
