@@ -50,6 +50,9 @@ export const USE_CASE_FIGURES: readonly FigureGroup[] = Object.freeze([
   { name: 'battery swap', figures: [
     { counter: 'battery_swaps', label: 'swaps' },
     { counter: 'battery_swap_requests', label: 'swap requests' },
+    { counter: 'battery_swaps_refused', label: 'swap requests refused', alert: 'yellow' },
+    { counter: 'battery_swaps_aborted', label: 'swaps aborted', alert: 'yellow' },
+    { counter: 'battery_swap_timeouts', label: 'batteries not taken (BatteryOutTimeout)', alert: 'yellow' },
   ] },
   { name: 'tariffs', figures: [
     { counter: 'tariffs_applied', label: 'tariffs applied' },
@@ -58,7 +61,12 @@ export const USE_CASE_FIGURES: readonly FigureGroup[] = Object.freeze([
     { counter: 'web_payments', label: 'web payments' },
   ] },
   { name: 'periodic streams', figures: [
-    { counter: 'periodic_stream_messages', label: 'messages' },
+    { counter: 'periodic_streams_opened', label: 'streams opened' },
+    { counter: 'periodic_streams_rejected', label: 'streams rejected', alert: 'yellow' },
+    { counter: 'periodic_streams_adjusted', label: 'streams adjusted' },
+    { counter: 'periodic_streams_closed', label: 'streams closed' },
+    { counter: 'periodic_stream_messages', label: 'messages (SEND)' },
+    { counter: 'monitor_events', label: 'monitor events (NotifyEvent)' },
   ] },
   { name: 'OCPP 2.0.1', figures: [
     { counter: 'usecase_skipped_201', label: '2.1-only steps skipped', alert: 'yellow' },
