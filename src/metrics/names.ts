@@ -57,6 +57,8 @@ export function percentileKey(p: number): `p(${string})` {
  * A threshold on a name outside this list and BUILTIN_METRICS can never be evaluated: it is an input error.
  */
 export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
+  // the attack library (attacks/runner.ts)
+  'attack_instances_started', 'attack_targets_unavailable', 'attack_errors',
   // transactions and energy (station/evse.ts)
   'tx_started', 'tx_ended', 'tx_deauthorized', 'energy_wh',
   'authorize_rejected', 'authorize_failed', 'authorize_offline_local',

@@ -61,7 +61,7 @@ test('USE CASES: every use case\'s figures, grouped, energy in kWh, cost with tw
     ['cost total', '1,234.50'],
     ['settlements', '2'],
     ['web payments', '1'],
-    ['periodic streams', 'messages', '40'],
+    ['periodic streams', 'messages (SEND)', '40'],
     ['OCPP 2.0.1', '2.1-only steps skipped', '2'],
   ]);
   // They are not repeated under COUNTERS; a counter of no use case still is.
