@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { DEFAULTS } from './defaults.js';
 import type { Locator, Problems } from './problems.js';
 import { Fields, isAbsent, isRaw, readMap } from './read.js';
@@ -64,7 +64,7 @@ export function readDraft(p: Problems, doc: unknown, file: string, locate?: Loca
   const thresholds = f.has('thresholds') ? readThresholds(p, f.raw.thresholds, f.at('thresholds'), locate) : undefined;
   return {
     general,
-    security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security')) : DEFAULTS.security,
+    security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security'), dirname(file)) : DEFAULTS.security,
     reconnect: f.has('reconnect') ? readReconnect(p, f.raw.reconnect, f.at('reconnect')) : DEFAULTS.reconnect,
     groups,
     sessions: f.has('sessions')
