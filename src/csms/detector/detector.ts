@@ -19,7 +19,7 @@ import { onAuthorize, onMeterValues, onTransactionEvent } from './tx.js';
 export interface DetectorHost {
   clock: Clock;
   log: CsmsLog;
-  /** Security profile the CSMS enforces (0 or 1 for the embedded CSMS). */
+  /** Security profile the CSMS enforces (0-3). */
   securityProfile: number;
   /** Subprotocols the CSMS offers. */
   protocols: readonly string[];
@@ -124,6 +124,16 @@ export class Detector implements Ctx {
       sd.upgrades.take(now);
     }
     return d;
+  }
+
+  /** A TLS handshake refused before any upgrade request (profiles 2/3): downgrade and certificate alerts. */
+  tlsRefused(ip: string, refusal: string): void {
+    this.enforcer.tlsRefused(ip, refusal, this.host.securityProfile, this.host.clock.nowMs());
+  }
+
+  /** A verified client certificate that does not fit the identity (CN ≠ serial number, wrong O). */
+  certificateMismatch(identity: string, ip: string, rule: 'L0.certificate-cn-serial' | 'L0.certificate-organization', evidence: Record<string, unknown>): void {
+    this.enforcer.certificateMismatch(identity, ip, rule, evidence, this.host.clock.nowMs());
   }
 
   /** A connection was accepted; returns the station's detector state for the link to keep. */

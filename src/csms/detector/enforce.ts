@@ -116,6 +116,45 @@ export class Enforcer {
     return decision;
   }
 
+  /**
+   * A TLS handshake the server refused (profiles 2/3; no identity is known yet): a ws:// client on the TLS port,
+   * TLS below 1.2 or no client certificate under profile 3 are downgrades (A14, A00.FR.001-003); a client
+   * certificate that does not verify is a certificate alert (A15) and counts as a failed login of its IP (A02).
+   */
+  tlsRefused(ipAddr: string, refusal: string, profile: number, nowMs: number): void {
+    const ctx = this.ctx;
+    const ip = this.ip(ipAddr, nowMs);
+    const entity = { ip: ipAddr };
+    switch (refusal) {
+      case 'plaintext':
+        ctx.alert(nowMs, Category.profileDowngrade, 'high', entity, { rule: 'L0.cleartext', securityProfile: profile });
+        return;
+      case 'tls-version':
+        ctx.alert(nowMs, Category.profileDowngrade, 'high', entity, { rule: 'L0.tls-version', securityProfile: profile, minimum: 'TLSv1.2' });
+        return;
+      case 'no-client-certificate':
+        ctx.alert(nowMs, Category.profileDowngrade, 'medium', entity, { rule: 'L0.missing-client-certificate', securityProfile: profile });
+        return;
+      case 'bad-client-certificate': {
+        ctx.alert(nowMs, Category.certificate, 'medium', entity, { rule: 'L0.client-certificate-rejected', securityProfile: profile });
+        const n = ip.fails.add(nowMs);
+        if (reached(n, ctx.t.authFailIpAlert)) {
+          ctx.alert(nowMs, Category.credentialBruteForce, 'high', entity, { rule: 'L0.tls-failures-ip', failuresFromIp: round(n) });
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * A client certificate that verified but does not belong to the identity (profile 3): CN ≠ the serial number
+   * the identity booted with is impersonation (A03); a wrong O a certificate misuse (A15).
+   */
+  certificateMismatch(identity: string, ipAddr: string, rule: 'L0.certificate-cn-serial' | 'L0.certificate-organization', evidence: Record<string, unknown>, nowMs: number): void {
+    const category = rule === 'L0.certificate-cn-serial' ? Category.impersonation : Category.certificate;
+    this.ctx.alert(nowMs, category, 'high', { stationId: identity, ...(ipAddr ? { ip: ipAddr } : {}) }, { rule, ...evidence });
+  }
+
   private loginFailed(ip: IpState, identity: string, nowMs: number): void {
     const ctx = this.ctx;
     const t = ctx.t;
