@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AuthDecision } from '../ocpp/transport.js';
+import type { AuthDecision, PeerCertificate } from '../ocpp/transport.js';
 import type { SecuritySpec } from '../scenario/spec.js';
 
 /**
@@ -21,17 +21,22 @@ export function authDecision(
 /** Outcome of the profile-3 certificate check of an upgrade request. */
 export type CertificateVerdict =
   | { ok: true; cn: string }
-  | { ok: false; rule: 'L0.missing-client-certificate' | 'L0.certificate-cn-serial' | 'L0.certificate-organization'; detail: string };
+  | { ok: false; rule: CertificateRule; detail: string };
+
+export type CertificateRule =
+  'L0.missing-client-certificate' | 'L0.client-certificate-rejected' | 'L0.certificate-cn-serial' | 'L0.certificate-organization';
 
 /**
- * Profile 3 (A00.FR.509/511, FLOWS.md §1.2): the TLS layer already verified the chain and dates; the certificate
- * must carry a CN, equal to the serial number this identity booted with before (when it did), and the
- * configured organisation as O (when one is configured). The CN is checked again at BootNotification.
+ * Profile 3 (A00.FR.509/511, FLOWS.md §1.2): a client certificate the TLS layer verified (chain to the client
+ * CA, validity dates) with a CN equal to the serial number this identity booted with before (when it did) and
+ * the configured organisation as O (when one is configured). The CN is checked again at BootNotification.
  */
 export function certificateDecision(
-  peer: { CN?: string; O?: string } | null, security: SecuritySpec, bootedSerial: string | undefined,
+  peer: PeerCertificate | null, security: SecuritySpec, bootedSerial: string | undefined,
 ): CertificateVerdict {
-  if (peer === null || !peer.CN) return { ok: false, rule: 'L0.missing-client-certificate', detail: 'no verified client certificate with a CN' };
+  if (peer === null) return { ok: false, rule: 'L0.missing-client-certificate', detail: 'no client certificate' };
+  if (!peer.authorized) return { ok: false, rule: 'L0.client-certificate-rejected', detail: `client certificate refused (${peer.error ?? 'not verified'})` };
+  if (!peer.CN) return { ok: false, rule: 'L0.client-certificate-rejected', detail: 'client certificate without a CN' };
   if (bootedSerial !== undefined && peer.CN !== bootedSerial) {
     return { ok: false, rule: 'L0.certificate-cn-serial', detail: `certificate CN ${peer.CN} is not the serial number ${bootedSerial}` };
   }

@@ -2,7 +2,7 @@ import { ExitCode, ToolError } from '../util/errors.js';
 import type { RpcErrorCode } from '../ocpp/errors.js';
 import type { CallOutcome, Payload, ProtocolEventKind, SessionObserver, SessionOptions } from '../ocpp/session.js';
 import { validatorFor, versionOf, type OcppVersion } from '../ocpp/schemas.js';
-import { peerSubject, startOcppServer, type AuthDecision, type ConnectionEvents, type OcppServer, type TlsServerOptions, type WsConnection } from '../ocpp/transport.js';
+import { peerCertificate, startOcppServer, type AuthDecision, type ConnectionEvents, type OcppServer, type TlsServerOptions, type WsConnection } from '../ocpp/transport.js';
 import { tlsRefusalOf } from '../ocpp/tls.js';
 import { authDecision, certificateDecision } from './auth.js';
 import type { TlsPki } from './pki/tls.js';
@@ -153,11 +153,12 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     const security = this.opts.security;
     let d = authDecision(identity, authorization, security, this.opts.knownStations);
     if (d === 'accept' && security.profile === 3) {
-      const v = certificateDecision(peerSubject(req), security, this.stations.get(identity)?.serialNumber);
+      const v = certificateDecision(peerCertificate(req), security, this.stations.get(identity)?.serialNumber);
       if (!v.ok) {
         d = 403;
+        this.counters.count(this.counters.handshakesRefused, v.rule.slice(3));
         this.opts.log('warn', `${identity}: ${v.detail}`);
-        if (v.rule !== 'L0.missing-client-certificate') this.detector?.certificateMismatch(identity, ipOf(req), v.rule, { detail: v.detail });
+        this.detector?.certificateRefused(identity, ipOf(req), v.rule, { detail: v.detail });
       }
     }
     if (this.detector !== null) {
@@ -196,7 +197,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
       old.conn.close(1008, 'replaced by a newer connection');
     }
     state.connected = true;
-    state.certificateCn = this.opts.security.profile === 3 ? peerSubject(req)?.CN : undefined;
+    state.certificateCn = this.opts.security.profile === 3 ? peerCertificate(req)?.CN : undefined;
     state.version = version;
     state.connectedMs = now;
     state.lastSeenMs = now;

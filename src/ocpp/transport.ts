@@ -171,22 +171,39 @@ export interface TlsServerOptions {
   key: string;
   /** CAs a client certificate must chain to (with `requestCert`). */
   ca?: string;
-  /** Mutual TLS (profile 3): a client without a certificate chained to `ca` fails the handshake. */
+  /**
+   * Mutual TLS (profile 3): the client is asked for a certificate; the handshake completes either way and
+   * `authenticate` judges it (`peerCertificate(req)`), so a refusal can name the identity.
+   */
   requestCert?: boolean;
   /** A client failed the TLS handshake (or spoke plain HTTP to the TLS port): the error and the client's socket. */
   onTlsError?(err: Error & { code?: string }, socket: Socket): void;
 }
 
-/** Subject of the certificate the TLS client presented (mutual TLS), or null (no TLS, no certificate). */
-export function peerSubject(req: IncomingMessage): { CN?: string; O?: string } | null {
+/** The client certificate of a TLS connection (mutual TLS), as the server's TLS layer judged it. */
+export interface PeerCertificate {
+  /** Chained to a trusted CA and within its validity dates. */
+  authorized: boolean;
+  /** Why not (OpenSSL's verify code, e.g. CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE). */
+  error?: string;
+  CN?: string;
+  O?: string;
+}
+
+/** The certificate the TLS client of `req` presented, or null (plain connection, or no certificate). */
+export function peerCertificate(req: IncomingMessage): PeerCertificate | null {
   const s = req.socket as Partial<TLSSocket>;
-  if (typeof s.getPeerCertificate !== 'function' || s.authorized !== true) return null;
+  if (typeof s.getPeerCertificate !== 'function') return null;
   const c = s.getPeerCertificate();
   if (!c || !c.subject) return null;
   const pick = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
   const cn = pick(c.subject.CN);
   const o = pick(c.subject.O);
-  return { ...(cn !== undefined ? { CN: cn } : {}), ...(o !== undefined ? { O: o } : {}) };
+  const err = s.authorizationError;
+  return {
+    authorized: s.authorized === true, ...(err ? { error: String((err as Error & { code?: string }).code ?? err) } : {}),
+    ...(cn !== undefined ? { CN: cn } : {}), ...(o !== undefined ? { O: o } : {}),
+  };
 }
 
 export interface OcppServer {
@@ -214,7 +231,7 @@ export function startOcppServer(opts: OcppServerOptions): Promise<OcppServer> {
   const http: Server = t === undefined ? createServer(plain) : createTlsServer({
     cert: t.cert, key: t.key, minVersion: MIN_TLS_VERSION,
     ...(t.ca !== undefined ? { ca: t.ca } : {}),
-    ...(t.requestCert ? { requestCert: true, rejectUnauthorized: true } : {}),
+    ...(t.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
   }, plain);
   if (t !== undefined) {
     http.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => { t.onTlsError?.(err, socket); });

@@ -2,6 +2,7 @@ import type { Clock } from '../../util/clock.js';
 import { RpcError, type RpcErrorCode } from '../../ocpp/errors.js';
 import type { CallOutcome, Payload, ProtocolEventKind } from '../../ocpp/session.js';
 import type { AuthDecision, WsConnection } from '../../ocpp/transport.js';
+import type { CertificateRule } from '../auth.js';
 import type { CsmsLog } from '../options.js';
 import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSink, type Severity } from './alert.js';
 import { onAuthorizeCertificates, onSignCertificate } from './certs.js';
@@ -131,9 +132,9 @@ export class Detector implements Ctx {
     this.enforcer.tlsRefused(ip, refusal, this.host.securityProfile, this.host.clock.nowMs());
   }
 
-  /** A verified client certificate that does not fit the identity (CN ≠ serial number, wrong O). */
-  certificateMismatch(identity: string, ip: string, rule: 'L0.certificate-cn-serial' | 'L0.certificate-organization', evidence: Record<string, unknown>): void {
-    this.enforcer.certificateMismatch(identity, ip, rule, evidence, this.host.clock.nowMs());
+  /** Profile 3: a client certificate refused at the upgrade (missing, not verified, CN ≠ serial number, wrong O). */
+  certificateRefused(identity: string, ip: string, rule: CertificateRule, evidence: Record<string, unknown>): void {
+    this.enforcer.certificateRefused(identity, ip, rule, evidence, this.host.clock.nowMs());
   }
 
   /** A connection was accepted; returns the station's detector state for the link to keep. */

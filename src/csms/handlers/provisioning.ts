@@ -17,7 +17,7 @@ function bootNotification(ctx: HandlerContext, p: Payload): Payload {
   if (cnMismatch) {
     const detail = `certificate CN ${cn} is not the serial number ${String(serial)} in BootNotification`;
     core.opts.log('warn', `${state.id}: ${detail}; boot Rejected`);
-    core.detector?.certificateMismatch(state.id, '', 'L0.certificate-cn-serial', { detail, certificateCn: cn, serialNumber: serial ?? null });
+    core.detector?.certificateRefused(state.id, '', 'L0.certificate-cn-serial', { detail, certificateCn: cn, serialNumber: serial ?? null });
   }
   // Detector (A03/A13): a boot-fingerprint mismatch is Rejected, a disallowed firmware Pending (docs/csms-detector.md).
   const forced = cnMismatch ? 'Rejected' : core.detector?.bootVerdict(state.id, p);
