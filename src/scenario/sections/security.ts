@@ -27,7 +27,7 @@ export function readSecurity(p: Problems, v: unknown, path: Path, baseDir = '.')
   if (profile < 2) for (const k of TLS_KEYS) if (f.has(k)) p.add(f.at(k), `${k} is only used with profile 2 or 3 (TLS)`);
   if (profile === 2) for (const k of CLIENT_KEYS) if (f.has(k)) p.add(f.at(k), `${k} is only used with profile 3 (client certificates)`);
   if (profile === 0) {
-    if (f.has('password')) p.add(f.at('password'), 'a password is only used with profile 1 or 2 (HTTP Basic)');
+    if (f.has('password')) p.add(f.at('password'), 'a password is only used with profile: 1 or profile: 2 (HTTP Basic)');
     return { profile };
   }
   const out: SecuritySpec = { profile };
