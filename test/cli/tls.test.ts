@@ -8,7 +8,7 @@ import { startCsms } from '../../src/csms/server.js';
 import { TlsPki } from '../../src/csms/pki/tls.js';
 import { stationIdentity } from '../../src/station/identity.js';
 import { runScenario, scenario } from '../support/fleet.js';
-import { assertExit, assertNoStack, readJson, runCli, tempDir } from './helpers.js';
+import { assertExit, assertNoStack, readJson, runCli, startCli, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
@@ -106,3 +106,37 @@ test('profiles 2/3 need a wss:// target: a clear error, exit 104', async () => {
   assertNoStack(r);
   assert.match(r.stderr, /needs a wss:\/\/ target/);
 });
+
+test('chargestorm csms --security-profile 3 --pki-dir: foreign stations trust the written CA and issue their certificates from it', async () => {
+  const dir = tmp.file('pki');
+  const cli = startCli(['csms', '--port', '0', '--stats-every', '0', '--security-profile', '3', '--organization', 'ACME CSO', '--pki-dir', dir], 60_000);
+  try {
+    const m = await cli.waitFor(/^chargestorm csms listening on (wss:\/\/127\.0\.0\.1:\d+\/ocpp)\/<stationId>/m);
+    const file = tmp.file('foreign.yaml');
+    writeFileSync(file, `${fleet('2s', 'EXT')}security: { profile: 3, organization: ACME CSO, ca: ${dir}/ca.pem, issuerCert: ${dir}/ca.pem, issuerKey: ${dir}/ca-key.pem }\n`);
+    const summary = tmp.file('foreign.json');
+    const r = await runCli(['run', file, '--target', m[1]!, '--summary-export', summary, '--quiet']);
+    assertExit(r, 0);
+    const s = readJson(summary);
+    assert.equal(s.connect.ok, 3);
+    assert.equal(s.actions.BootNotification.ok, 3);
+  } finally {
+    cli.child.kill('SIGTERM');
+    assertExit(await cli.done, 0);
+  }
+});
+
+for (const [args, message] of [
+  [['--tls-cert', 'x.pem', '--tls-key', 'x.pem'], /need --security-profile 2 or 3/],
+  [['--security-profile', '2'], /needs --password/],
+  [['--security-profile', '5'], /expects 0, 1, 2 or 3/],
+  [['--security-profile', '3', '--tls-cert', 'x.pem'], /go together/],
+  [['--security-profile', '3', '--tls-cert', 'missing.pem', '--tls-key', 'missing.pem', '--tls-ca', 'missing.pem'], /--tls-cert: cannot read missing\.pem/],
+] as const) {
+  test(`csms ${args.join(' ').slice(0, 50)}: exit 104 with a clear message`, async () => {
+    const r = await runCli(['csms', '--port', '0', ...args]);
+    assertExit(r, 104);
+    assertNoStack(r);
+    assert.match(r.stderr, message);
+  });
+}
