@@ -442,6 +442,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       'OCPPCommCtrlr.RetryBackOffRepeatTimes': String(r.repeatTimes),
       'OCPPCommCtrlr.MessageTimeout[Default]': String(Math.round(spec.callTimeout / 1000)),
       'SecurityCtrlr.SecurityProfile': String(spec.security.profile),
+      // Profile 3: the O of the station's TLS certificate (and of its CSRs).
+      ...(spec.security.organization !== undefined ? { 'SecurityCtrlr.OrganizationName': spec.security.organization } : {}),
       'SecurityCtrlr.Identity': this.plan.id,
     };
   }
