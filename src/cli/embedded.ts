@@ -1,14 +1,31 @@
 import { startCsms } from '../csms/server.js';
 import { startCsmsCluster } from '../csms/cluster.js';
-import type { ScenarioSpec } from '../scenario/spec.js';
+import { TlsPki } from '../csms/pki/tls.js';
+import type { ScenarioSpec, SecuritySpec } from '../scenario/spec.js';
 
 /** The embedded CSMS of a run without a target, sized for the fleet. */
 export interface EmbeddedCsms {
   url: string;
   /** Generator processes the stations need beside it (undefined: stations may share its process). */
   stationProcesses?: number;
+  /** The stations' security settings: under profiles 2/3 they trust the CSMS's generated CA (and, profile 3, get certificates from it). */
+  security: SecuritySpec;
   startSchedule(runStartMs?: number): void;
   close(): Promise<unknown>;
+}
+
+/**
+ * Profiles 2/3 work out of the box: one TLS test PKI for the CSMS (shared by its workers); the stations trust
+ * its CA and, under profile 3 without their own certificate files or issuer, get certificates issued by it.
+ */
+function embeddedTls(security: SecuritySpec): { tls?: { cert: string; key: string; ca: string }; security: SecuritySpec } {
+  if (security.profile < 2) return { security };
+  const pki = TlsPki.generate();
+  const issue = security.profile === 3 && !security.clientCert && !security.issuer;
+  return {
+    tls: { cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem },
+    security: { ...security, ca: pki.ca.certPem, ...(issue ? { issuer: { cert: pki.ca.certPem, key: pki.ca.keyPem } } : {}) },
+  };
 }
 
 // Every station costs a socket on each side; a process may hold 20,000 open files.
@@ -20,15 +37,17 @@ const SOCKETS_PER_PROCESS = 15_000;
  * the stations move to generator processes. Beyond that the CSMS runs as a cluster of worker processes too.
  */
 export async function startEmbeddedCsms(spec: ScenarioSpec, stations: number): Promise<EmbeddedCsms> {
+  const { tls, security } = embeddedTls(spec.security);
   const common = {
     host: '127.0.0.1', port: 0, protocols: spec.protocols, validation: spec.validation, callTimeoutMs: spec.callTimeout,
-    security: spec.security, spec: spec.csms, seed: spec.seed,
+    security: spec.security, spec: spec.csms, seed: spec.seed, ...(tls ? { tls } : {}),
   };
   const generators = Math.max(2, Math.ceil(stations / SOCKETS_PER_PROCESS));
   if (stations <= SOCKETS_PER_PROCESS) {
     const csms = await startCsms(common);
     return {
       url: csms.url,
+      security,
       ...(stations > SHARED_PROCESS_LIMIT ? { stationProcesses: generators } : {}),
       startSchedule: (at) => csms.startSchedule(at),
       close: async () => {
@@ -45,6 +64,7 @@ export async function startEmbeddedCsms(spec: ScenarioSpec, stations: number): P
   const c = await startCsmsCluster({ ...common, workers });
   return {
     url: c.url,
+    security,
     stationProcesses: generators,
     startSchedule: (at) => c.startSchedule(at),
     close: () => c.close(),

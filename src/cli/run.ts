@@ -117,7 +117,7 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   const loaded = loadWithOverrides(file, o);
   writableFileOption('--summary-export', o.summaryExport);
   const dist = distributionOptions(o, loaded);
-  const spec: ScenarioSpec = dist.spec;
+  let spec: ScenarioSpec = dist.spec;
   const gates = Gates.prepare(spec, o);
   const maxLagMs = o.maxLoadgenLag === undefined ? undefined : parseDuration(o.maxLoadgenLag);
   if (o.maxLoadgenLag !== undefined && (maxLagMs === undefined || maxLagMs <= 0)) {
@@ -130,6 +130,8 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   if (!target) {
     csms = await startEmbeddedCsms(spec, mine);
     target = `${csms.url}/ocpp`;
+    // Profiles 2/3: the stations trust (and, profile 3, get certificates from) the embedded CSMS's TLS test PKI.
+    if (csms.security !== spec.security) spec = { ...spec, security: csms.security };
   }
   const abort = new AbortController();
   const onSignal = (): void => {

@@ -150,10 +150,24 @@ export interface Phase {
 }
 
 export interface SecuritySpec {
-  /** 0 = no authentication, 1 = HTTP Basic over ws:// (password required). */
-  profile: 0 | 1;
-  /** Password for Basic auth (16..64 chars). The user name is the station id. */
+  /**
+   * 0 = no authentication, 1 = HTTP Basic over ws://, 2 = HTTP Basic over wss:// (TLS ≥ 1.2, server certificate),
+   * 3 = mutual TLS over wss:// (client certificate per station, CN = serial number, O = organization).
+   */
+  profile: 0 | 1 | 2 | 3;
+  /** Password for Basic auth (16..64 chars), profiles 1 and 2. The user name is the station id. */
   password?: string;
+  /**
+   * Profiles 2/3: PEM text of the CA certificate(s) the stations trust for the CSMS server certificate (read
+   * from the `ca:` file). Absent: Node's built-in roots, or the embedded CSMS's generated CA.
+   */
+  ca?: string;
+  /** Profile 3: `SecurityCtrlr.OrganizationName`, the O of generated station certificates (and checked by the embedded CSMS). */
+  organization?: string;
+  /** Profile 3: per-station certificate and key files; `{serial}` and `{id}` are replaced per station. */
+  clientCert?: { cert: string; key: string };
+  /** Profile 3: a CA (PEM certificate and key text) that issues each station its certificate at first connect. */
+  issuer?: { cert: string; key: string };
 }
 
 export interface ReconnectSpec {
