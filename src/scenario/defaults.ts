@@ -1,5 +1,5 @@
 import { deepFreeze } from './freeze.js';
-import type { Behaviour, EvseModel, PncGroupSpec, ScenarioSpec, V2xGroupSpec } from './spec.js';
+import type { Behaviour, CsmsTariffSpec, EvseModel, PncGroupSpec, ScenarioSpec, TariffGroupSpec, V2xGroupSpec } from './spec.js';
 
 /**
  * Every default of the scenario format, in spec units (ms, W, Wh, %), in one frozen object. The reference in
@@ -25,6 +25,10 @@ export interface ScenarioDefaults extends Pick<ScenarioSpec,
   v2x: V2xGroupSpec;
   /** `stations[].pnc` of a `plug-and-charge` group. */
   pnc: PncGroupSpec;
+  /** `stations[].tariff` of a `tariff` group. */
+  tariff: TariffGroupSpec;
+  /** `csms.tariff` keys left out (the section itself is optional). */
+  csmsTariff: CsmsTariffSpec;
   /** Run length when neither `phases` nor `duration` is given. */
   duration: number;
   /** How `duration:` is split into ramp-up / hold / ramp-down. */
@@ -80,6 +84,13 @@ export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
   // Plug & Charge: a few regular EVs per station; ISO 15118-20 still the minority; stations validate contracts
   // through the CSMS by hash data (OCSP) unless a scenario gives them CentralContractValidationAllowed.
   pnc: { contracts: 4, iso20Ratio: 0.3, centralValidationRatio: 0 },
+  // Local cost: running cost in every Updated event, no extra RunningCost events; card payments only when asked.
+  tariff: { runningCost: true, runningCostInterval: 0, cardPaymentRatio: 0, authorizationAmount: 50, authorizeDirectPayment: false, vatNumberRatio: 0 },
+  // FLOWS.md §7.1's example tariff: 0.45 EUR/kWh, a 0.35 start fee, 21 % VAT; no idle fee unless asked.
+  csmsTariff: {
+    tariffId: 'Default01', currency: 'EUR', priceKwh: 0.45, chargingPriceMinute: 0, idlePriceMinute: 0, idleGrace: 0, fixedFee: 0.35,
+    vatPercent: 21, afterBoot: true,
+  },
   duration: 60_000,
   phases: { rampUpShare: 0.25, rampDownShare: 0.1, names: ['ramp-up', 'hold', 'ramp-down'] },
   drainTimeout: 10_000,
