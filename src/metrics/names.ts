@@ -74,6 +74,10 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'pnc_needs_accepted', 'pnc_needs_refused', 'pnc_profiles_received', 'pnc_profile_missing', 'pnc_schedules_accepted', 'pnc_schedules_refused',
   'certificates_signed', 'certificates_rejected', 'csr_rejected', 'certificate_sign_retries', 'certificate_sign_gave_up', 'roots_installed',
   'ocsp_good', 'ocsp_revoked', 'ocsp_unknown', 'ocsp_failed',
+  // Tariffs, local cost and payments (station/usecases/tariff*.ts): tariffs installed / refused / cleared / changed,
+  // sessions priced locally and their total (a sum, in the tariff's currency), cost limits, card and web payments
+  'tariffs_applied', 'tariffs_rejected', 'tariffs_cleared', 'tariff_changes', 'driver_tariffs', 'cost_sessions', 'cost_total',
+  'cost_limit_reached', 'cost_updates', 'card_payments', 'settlements', 'settlements_canceled', 'web_payments', 'vat_validations',
   // the offline TransactionEvent queue
   'offline_queued', 'offline_delivered', 'offline_dropped', 'tx_events_dropped',
   // arrival-rate executors (fleet/executors.ts): k6's iterations and dropped_iterations

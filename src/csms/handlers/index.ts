@@ -9,6 +9,7 @@ import { transactionHandlers } from './transactions.js';
 import { derHandlers } from '../usecases/der.js';
 import { v2xHandlers } from '../usecases/v2x.js';
 import { pncHandlers } from '../usecases/pnc.js';
+import { tariffHandlers } from '../usecases/tariffs.js';
 
 /** Every station→CSMS CALL the embedded CSMS answers (FLOWS.md §10), action → handler. */
 export const CALL_HANDLERS: ReadonlyMap<string, CallHandler> = new Map(Object.entries({
@@ -24,6 +25,8 @@ export const CALL_HANDLERS: ReadonlyMap<string, CallHandler> = new Map(Object.en
   ...derHandlers,
   // Plug & Charge after V2X: its NotifyEVChargingNeeds delegates V2X needs to v2xHandlers and answers the rest.
   ...pncHandlers,
+  // Tariffs and payments: settlement and VAT number checks (FLOWS.md §7.2).
+  ...tariffHandlers,
 }));
 
 /** Station→CSMS SENDs (type 6). */
