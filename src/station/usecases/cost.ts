@@ -8,7 +8,7 @@
  *
  * Conventions: local time = UTC (the simulated stations keep UTC clocks); min* bounds inclusive, max* exclusive;
  * the fixed fee is charged once per transaction, from the tariff in force when billing began; money is rounded
- * to cents per component, and a total is the sum of its rounded components.
+ * to cents per component (tax on the rounded net), and a total is the sum of its rounded components.
  */
 import type { Payload } from '../../ocpp/session.js';
 
@@ -217,9 +217,15 @@ export class CostCalculator {
     const out: Payload = { currency: this.currency, typeOfCost: 'NormalCost' };
     let excl = 0;
     let incl = 0;
+    let sumNet = 0;
+    let sumGross = 0;
     const put = (name: string, n: number, g: number, present: boolean): void => {
       if (!present) return;
-      const price = { exclTax: round2(n), inclTax: round2(g) };
+      sumNet += n;
+      sumGross += g;
+      // Tax on the rounded net amount, as a receipt shows it (FLOWS.md §7.1: 8.10 → 9.80, 0.35 → 0.42).
+      const exclTax = round2(n);
+      const price = { exclTax, inclTax: n === 0 ? 0 : round2(exclTax * (g / n)) };
       out[name] = price;
       excl += price.exclTax;
       incl += price.inclTax;
@@ -228,7 +234,8 @@ export class CostCalculator {
     put('fixed', this.fixedNet, this.fixedGross, this.fixedNet !== 0);
     for (const d of DIMS) put(d, this.net[d], this.gross[d], this.net[d] !== 0 || t[d] !== undefined);
     let total = { exclTax: round2(excl), inclTax: round2(incl) };
-    const ratio = total.exclTax > 0 ? total.inclTax / total.exclTax : 1;
+    // A bound given without tax gets the session's own (weighted) tax rate, from the unrounded amounts.
+    const ratio = sumNet > 0 ? sumGross / sumNet : 1;
     const below = (cap: Payload): boolean => cap.exclTax !== undefined ? total.exclTax < cap.exclTax : total.inclTax < cap.inclTax;
     const above = (cap: Payload): boolean => cap.exclTax !== undefined ? total.exclTax > cap.exclTax : total.inclTax > cap.inclTax;
     const capped = (cap: Payload) => ({
