@@ -178,7 +178,7 @@ const costUpdated: CommandBuilder = (c) => {
  * `amount` (tariffTxAnswer).
  */
 const notifyWebPaymentStarted: CommandBuilder = (c) => {
-  if (c.version !== '2.1' || !c.send) return null;
+  if (c.version !== '2.1') return null;
   const evseId = num(c, 'evseId') ?? freeEvse(c);
   if (evseId === null) return null;
   const timeoutS = Math.round((num(c, 'timeout') ?? 30_000) / 1000);
@@ -186,7 +186,8 @@ const notifyWebPaymentStarted: CommandBuilder = (c) => {
   const amount = num(c, 'amount') ?? 20;
   const send = c.send;
   const state = c.state;
-  setTimeout(() => {
+  // Without a way to send (a builder called alone) only the notification is built.
+  if (send) setTimeout(() => {
     if (!state.connected) return;
     paymentState(state).webPayments.set(pspRef, amount);
     void send('RequestStartTransaction', { idToken: { idToken: pspRef, type: 'DirectPayment' }, remoteStartId: c.nextId(), evseId });
