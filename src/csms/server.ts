@@ -314,9 +314,13 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     for (const l of this.links.values()) if (l.state.accepted) candidates.push(l);
     const chosen = selectStations(candidates, spec.fraction, this.opts.seed, f.index, f.fireNo);
     const heartbeatInterval = this.opts.spec.heartbeatInterval;
+    const tariff = this.opts.spec.tariff;
     let sent = 0;
     for (const link of chosen) {
-      const ctx: CommandContext = { state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId, nowMs: this.nowMs() };
+      const ctx: CommandContext = {
+        state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId, nowMs: this.nowMs(),
+        ...(tariff ? { tariff } : {}), send: (action, payload) => this.send(link.state.id, action, payload),
+      };
       const payload = build(ctx);
       if (payload === null) { this.counters.commandSkipped(spec.action); continue; }
       this.counters.commandSent(spec.action);

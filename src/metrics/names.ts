@@ -82,6 +82,10 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   // periodic monitors and event streams (station/usecases/periodic-stream.ts)
   'periodic_streams_opened', 'periodic_streams_rejected', 'periodic_streams_adjusted', 'periodic_streams_closed',
   'periodic_stream_messages', 'periodic_stream_values', 'monitor_events',
+  // Tariffs, local cost and payments (station/usecases/tariff*.ts): tariffs installed / refused / cleared / changed,
+  // sessions priced locally and their total (a sum, in the tariff's currency), cost limits, card and web payments
+  'tariffs_applied', 'tariffs_rejected', 'tariffs_cleared', 'tariff_changes', 'driver_tariffs', 'cost_sessions', 'cost_total',
+  'cost_limit_reached', 'cost_updates', 'card_payments', 'settlements', 'settlements_canceled', 'web_payments', 'vat_validations',
   // the offline TransactionEvent queue
   'offline_queued', 'offline_delivered', 'offline_dropped', 'tx_events_dropped',
   // arrival-rate executors (fleet/executors.ts): k6's iterations and dropped_iterations

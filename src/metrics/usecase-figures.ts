@@ -56,9 +56,15 @@ export const USE_CASE_FIGURES: readonly FigureGroup[] = Object.freeze([
   ] },
   { name: 'tariffs', figures: [
     { counter: 'tariffs_applied', label: 'tariffs applied' },
-    { counter: 'cost_total', label: 'cost total', unit: 'amount' },
+    { counter: 'tariffs_rejected', label: 'tariffs rejected', alert: 'yellow' },
+    { counter: 'tariff_changes', label: 'tariff changes (running transactions)' },
+    { counter: 'cost_sessions', label: 'sessions priced locally' },
+    { counter: 'cost_total', label: 'cost total (incl. tax)', unit: 'amount' },
+    { counter: 'cost_limit_reached', label: 'cost limits reached' },
+    { counter: 'card_payments', label: 'card payments' },
     { counter: 'settlements', label: 'settlements' },
     { counter: 'web_payments', label: 'web payments' },
+    { counter: 'vat_validations', label: 'VAT number validations' },
   ] },
   { name: 'periodic streams', figures: [
     { counter: 'periodic_streams_opened', label: 'streams opened' },

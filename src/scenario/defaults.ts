@@ -1,5 +1,5 @@
 import { deepFreeze } from './freeze.js';
-import type { BatterySwapGroupSpec, Behaviour, EvseModel, PncGroupSpec, ScenarioSpec, V2xGroupSpec } from './spec.js';
+import type { BatterySwapGroupSpec, Behaviour, CsmsTariffSpec, EvseModel, PncGroupSpec, ScenarioSpec, TariffGroupSpec, V2xGroupSpec } from './spec.js';
 
 /**
  * Every default of the scenario format, in spec units (ms, W, Wh, %), in one frozen object. The reference in
@@ -27,6 +27,10 @@ export interface ScenarioDefaults extends Pick<ScenarioSpec,
   pnc: PncGroupSpec;
   /** `stations[].swap` of a `battery-swap` group. */
   swap: BatterySwapGroupSpec;
+  /** `stations[].tariff` of a `tariff` group. */
+  tariff: TariffGroupSpec;
+  /** `csms.tariff` keys left out (the section itself is optional). */
+  csmsTariff: CsmsTariffSpec;
   /** Run length when neither `phases` nor `duration` is given. */
   duration: number;
   /** How `duration:` is split into ramp-up / hold / ramp-down. */
@@ -96,6 +100,13 @@ export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
     abandonRatio: 0,
     insertTimeout: 30_000,
     takeTimeout: 20_000,
+  },
+  // Local cost: running cost in every Updated event, no extra RunningCost events; card payments only when asked.
+  tariff: { runningCost: true, runningCostInterval: 0, cardPaymentRatio: 0, authorizationAmount: 50, authorizeDirectPayment: false, vatNumberRatio: 0 },
+  // FLOWS.md §7.1's example tariff: 0.45 EUR/kWh, a 0.35 start fee, 21 % VAT; no idle fee unless asked.
+  csmsTariff: {
+    tariffId: 'Default01', currency: 'EUR', priceKwh: 0.45, chargingPriceMinute: 0, idlePriceMinute: 0, idleGrace: 0, fixedFee: 0.35,
+    vatPercent: 21, afterBoot: true,
   },
   duration: 60_000,
   phases: { rampUpShare: 0.25, rampDownShare: 0.1, names: ['ramp-up', 'hold', 'ramp-down'] },

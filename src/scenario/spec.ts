@@ -36,9 +36,10 @@ export interface EvseModel {
 /**
  * What a station group does: `charging` (EIM sessions: RFID/app), `idle` (boots, heartbeats, answers, never
  * charges), and the OCPP 2.1 use cases: `plug-and-charge` (ISO 15118 contract authorisation), `v2x`
- * (bidirectional EVs), `battery-swap` (swap stations).
+ * (bidirectional EVs), `battery-swap` (swap stations), `tariff` (EIM sessions priced locally from the CSMS's tariffs,
+ * with card and web payments).
  */
-export type Behaviour = 'charging' | 'idle' | 'plug-and-charge' | 'v2x' | 'battery-swap';
+export type Behaviour = 'charging' | 'idle' | 'plug-and-charge' | 'v2x' | 'battery-swap' | 'tariff';
 
 export interface StationGroupSpec {
   name: string;
@@ -56,6 +57,8 @@ export interface StationGroupSpec {
   pnc?: PncGroupSpec;
   /** behaviour `battery-swap` only (always present there, defaults applied): the swap station's batteries. */
   swap?: BatterySwapGroupSpec;
+  /** behaviour `tariff` only (always present there, defaults applied): local cost and the payment terminal. */
+  tariff?: TariffGroupSpec;
   /** Optional fixed vendor/model overriding the faker identity. */
   vendor?: string;
   model?: string;
@@ -114,6 +117,49 @@ export interface BatterySwapGroupSpec {
   /** BatterySwapCtrlr.Timeout[In] and Timeout[Out] (ms). */
   insertTimeout: number;
   takeTimeout: number;
+}
+
+/** A `tariff` group's local cost calculation and payment terminal (FLOWS.md §7; YAML `stations[].tariff`). */
+export interface TariffGroupSpec {
+  /** TariffCostCtrlr.Enabled[RunningCost]: running costDetails in Updated events (always a full one in Ended). */
+  runningCost: boolean;
+  /** TariffCostCtrlr.Interval[RunningCost] (ms): an Updated event with trigger RunningCost this often; 0 = none. */
+  runningCostInterval: number;
+  /** Share of sessions paid by card at the integrated terminal (C18: DirectPayment idToken, NotifySettlement). */
+  cardPaymentRatio: number;
+  /** PaymentCtrlr.AuthorizationAmount: the maxCost a card session starts with. */
+  authorizationAmount: number;
+  /** PaymentCtrlr.AuthorizeDirectPayment: card payments are also sent in Authorize. */
+  authorizeDirectPayment: boolean;
+  /** Share of card sessions that ask for a company receipt (VatNumberValidation before NotifySettlement). */
+  vatNumberRatio: number;
+}
+
+/**
+ * The embedded CSMS's default tariff (YAML `csms.tariff`; FLOWS.md §7.1): sent with SetDefaultTariff (evseId 0)
+ * after every accepted 2.1 boot, and the base of the scheduled tariff commands. Prices exclude tax.
+ */
+export interface CsmsTariffSpec {
+  tariffId: string;
+  /** ISO 4217. */
+  currency: string;
+  priceKwh: number;
+  /** Per minute of charging time; 0 = no charging-time price. */
+  chargingPriceMinute: number;
+  /** Per minute of idle time once `idleGrace` (ms) of idle time has passed; 0 = no idle fee. */
+  idlePriceMinute: number;
+  idleGrace: number;
+  /** Start fee; 0 = none. */
+  fixedFee: number;
+  /** VAT (%) on every component. */
+  vatPercent: number;
+  /** Optional energy price for a time-of-day window (local time "HH:MM", end before start wraps midnight). */
+  offPeak?: { from: string; to: string; priceKwh: number };
+  /** Bounds of a session's total (excl. tax); absent = none. */
+  minCost?: number;
+  maxCost?: number;
+  /** Send SetDefaultTariff after each accepted boot (2.1). */
+  afterBoot: boolean;
 }
 
 export type IdTokenSource =
@@ -192,7 +238,9 @@ export interface CsmsCommandSpec {
     | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl'
     // battery swapping (block S, FLOWS.md §6) and periodic event streams (block N, FLOWS.md §8.4)
     | 'RequestBatterySwap' | 'SetVariableMonitoring' | 'ClearVariableMonitoring' | 'AdjustPeriodicEventStream'
-    | 'GetPeriodicEventStream';
+    | 'GetPeriodicEventStream'
+    // Tariffs, cost and payments (OCPP 2.1 blocks I and C, FLOWS.md §7)
+    | 'SetDefaultTariff' | 'GetTariffs' | 'ClearTariffs' | 'ChangeTransactionTariff' | 'CostUpdated' | 'NotifyWebPaymentStarted';
   /** Fraction of connected stations (0..1] that receive it each time. */
   fraction: number;
   /**
@@ -212,6 +260,8 @@ export interface CsmsSpec {
   commands: readonly CsmsCommandSpec[];
   /** The test PKI for Plug & Charge (FLOWS.md §4): shares (0..1) of contract certificates issued revoked / expired. */
   pki: { revokedContracts: number; expiredContracts: number };
+  /** The CSMS's default tariff (FLOWS.md §7.1); absent = the CSMS sends no tariffs after boot. */
+  tariff?: CsmsTariffSpec;
 }
 
 export type WorkKind = 'session' | 'Heartbeat' | 'Authorize' | 'MeterValues' | 'StatusNotification' | 'DataTransfer';

@@ -58,7 +58,7 @@ test('USE CASES: every use case\'s figures, grouped, energy in kWh, cost with tw
     ['battery swap', 'swaps', '3'],
     ['swap requests', '4'],
     ['tariffs', 'tariffs applied', '6'],
-    ['cost total', '1,234.50'],
+    ['cost total (incl. tax)', '1,234.50'],
     ['settlements', '2'],
     ['web payments', '1'],
     ['periodic streams', 'messages (SEND)', '40'],

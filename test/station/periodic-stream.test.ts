@@ -43,7 +43,7 @@ test('scenarios/periodic-streams.yaml (shortened): streams opened, samples sent 
   const adjusted = csms.stats().commands.AdjustPeriodicEventStream;
   assert.ok(adjusted === undefined || (adjusted.outcomes.Accepted ?? 0) === adjusted.sent, JSON.stringify(adjusted));
   assert.ok((audit.answered.get('GetPeriodicEventStream') ?? 0) > 0);
-  assert.match(report, /periodic_stream_messages/);
+  assert.match(report, new RegExp(`messages \\(SEND\\)\\s+${sends.length}\\b`));
   // ClearVariableMonitoring: the stations flush and close their streams, and send nothing on them afterwards.
   const closes = audit.stationCalls.filter((c) => c.action === 'ClosePeriodicEventStream');
   assert.equal(closes.length, 4, 'half of the stations, two streams each');

@@ -11,6 +11,7 @@ import { v2xHandlers } from '../usecases/v2x.js';
 import { pncHandlers } from '../usecases/pnc.js';
 import { batterySwapHandlers } from '../usecases/battery-swap.js';
 import { periodicStreamHandlers, periodicStreamSends } from '../usecases/periodic-streams.js';
+import { tariffHandlers } from '../usecases/tariffs.js';
 
 /** Every station→CSMS CALL the embedded CSMS answers (FLOWS.md §10), action → handler. */
 export const CALL_HANDLERS: ReadonlyMap<string, CallHandler> = new Map(Object.entries({
@@ -29,6 +30,8 @@ export const CALL_HANDLERS: ReadonlyMap<string, CallHandler> = new Map(Object.en
   // Battery swapping (block S) and periodic event streams (block N).
   ...batterySwapHandlers,
   ...periodicStreamHandlers,
+  // Tariffs and payments: settlement and VAT number checks (FLOWS.md §7.2).
+  ...tariffHandlers,
 }));
 
 /** Station→CSMS SENDs (type 6). */

@@ -2,6 +2,7 @@ import { isoTime } from '../../util/clock.js';
 import type { Payload } from '../../ocpp/session.js';
 import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
 import type { BootStatus } from '../state.js';
+import { afterBoot } from '../usecases/tariffs.js';
 
 /**
  * BootNotification (B01-B03). The first boot of a station on this CSMS gets the scenario's `bootStatus`;
@@ -33,6 +34,7 @@ function bootNotification(ctx: HandlerContext, p: Payload): Payload {
     s.bootsAccepted++;
     state.invited = null;
     state.lastHeartbeatMs = now;
+    afterBoot(ctx); // the CSMS's default tariff, if it has one (FLOWS.md §7.1)
   } else if (status === 'Pending') s.bootsPending++;
   else s.bootsRejected++;
   const interval = status === 'Accepted' ? core.opts.spec.heartbeatInterval : core.opts.bootRetryInterval;

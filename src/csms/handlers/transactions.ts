@@ -3,6 +3,7 @@ import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
 import { energyRegisterWh } from '../meter.js';
 import { idTokenInfo } from './authorization.js';
 import { observeV2xMeter } from '../usecases/v2x.js';
+import { tariffTxAnswer } from '../usecases/tariffs.js';
 
 /**
  * TransactionEvent (E01-E15, FLOWS.md §3.4): tracks every transaction's seqNos (gaps, duplicates, late
@@ -50,10 +51,12 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
     s.txEnded++;
     state.closeTx(tx);
   }
+  // Tariffs and payments (FLOWS.md §7): a web payment's maxCost, the confirmed final cost.
+  const extra = tariffTxAnswer(ctx, tx, p);
   const idToken = p.idToken as Payload | undefined;
-  if (idToken === undefined) return EMPTY;
+  if (idToken === undefined) return extra ?? EMPTY;
   if (tx.idToken === undefined) tx.idToken = idToken.idToken;
-  return { idTokenInfo: idTokenInfo(core, idToken) };
+  return extra ? { idTokenInfo: idTokenInfo(core, idToken), ...extra } : { idTokenInfo: idTokenInfo(core, idToken) };
 }
 
 /** MeterValues outside transactions (J01/J02): counted, not added to transaction energy. */
