@@ -15,6 +15,7 @@ import { hlogOfSeries } from '../metrics/hlog.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../metrics/summary.js';
 import { writableFileOption } from './output.js';
+import { ATTACK_TYPES, isAttackType } from '../detection/index.js';
 
 /**
  * CI gates of `run` (k6's): thresholds from the scenario and `--threshold`, evaluated at the end (exit 99 when
@@ -64,6 +65,11 @@ function tagProblem(t: Threshold): string | undefined {
     if (!CALL_KINDS.includes(cls) || (code !== undefined && !(RPC_ERROR_CODES as readonly string[]).includes(code))) {
       return `kind "${kind}" is not an outcome of a call: use one of ${CALL_KINDS.join(', ')} or callerror:<RPC error code>`;
     }
+  }
+  const type = t.tags.type;
+  if (type !== undefined && !isAttackType(type)) {
+    const guess = closestName(type, ATTACK_TYPES);
+    return `type "${type}" is not an attack type (A01–A16)${guess ? ` (did you mean "${guess}"?)` : ''}: ${t.metric} can never appear`;
   }
   return undefined;
 }
