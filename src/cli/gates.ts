@@ -165,11 +165,12 @@ export class Gates {
   }
 
   /**
-   * After the run: evaluates every threshold on the final summary, marks the ones that aborted the run, and writes
+   * After the run: evaluates every threshold (but the deferred ones) on the final summary, marks the ones that aborted the run, and writes
    * `--junit` and `--hlog`. Returns the results (for the report and `summary.thresholds`).
    */
-  finish(summary: Summary, snapshot: MetricsSnapshot): ThresholdResult[] {
-    this.results = evaluateThresholds(this.thresholds, summary);
+  finish(summary: Summary, snapshot: MetricsSnapshot, opts: { defer?: (t: Threshold) => boolean } = {}): ThresholdResult[] {
+    // Deferred thresholds (detection metrics of a shard) are evaluated by `chargestorm merge` on the whole run.
+    this.results = evaluateThresholds(opts.defer ? this.thresholds.filter((t) => !opts.defer!(t)) : this.thresholds, summary);
     for (const a of this.abortedBy ?? []) {
       const r = this.results.find((x) => x.metric === a.metric && x.expression === a.expression);
       if (r && a.abortedRun) {
