@@ -2,7 +2,7 @@ import type { DetectionResult, TypeSummary } from './score.js';
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 const secs = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
-const num = (x: number | null): string => (x === null ? '-' : String(x));
+const num = (x: number | null): string => (x === null ? '-' : String(Number(x.toFixed(2))));
 
 /** The per-type table's columns: header, width, alignment. */
 const COLUMNS: ReadonlyArray<readonly [string, number, 'l' | 'r']> = [
