@@ -79,6 +79,8 @@ export interface DetectionOutcome {
 export interface DetectionPlan {
   spec: DetectionSpec;
   listen?: number;
+  /** Address the webhook binds to (default 127.0.0.1). */
+  host?: string;
   file?: string;
   poll?: string;
   groundTruth?: string;
@@ -107,9 +109,12 @@ export function planDetection(
   const det = spec.detection ?? DETECTION_DEFAULTS;
   const plan: DetectionPlan = { spec: det, sharded: shard.count > 1 };
   if (o.alertsListen !== undefined) {
-    const n = Number(o.alertsListen);
-    if (!Number.isInteger(n) || n < 0 || n > 65_535) badOption('--alerts-listen', `expects a port 0..65535 (0 = any free port), got '${o.alertsListen}'`);
+    // PORT on loopback, or HOST:PORT for a CSMS on another machine (0.0.0.0:9911).
+    const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^\s:]+):)?(\d{1,5})$/.exec(o.alertsListen);
+    const n = Number(m?.[2]);
+    if (!m || n > 65_535) badOption('--alerts-listen', `expects PORT or HOST:PORT (port 0..65535, 0 = any free port), got '${o.alertsListen}'`);
     plan.listen = n;
+    if (m[1] !== undefined) plan.host = m[1].replace(/^\[|\]$/g, '');
   } else if (det.alerts.listen !== undefined) plan.listen = det.alerts.listen;
   const file = o.alertsFile ?? det.alerts.file;
   if (file !== undefined) plan.file = file;
@@ -140,6 +145,7 @@ export class DetectionSession {
       intake = await AlertIntake.start({
         mapping: plan.spec.alerts.mapping as AlertMappingOptions,
         ...(plan.listen !== undefined ? { listen: plan.listen } : {}),
+        ...(plan.host !== undefined ? { host: plan.host } : {}),
         ...(plan.file !== undefined ? { follow: [plan.file] } : {}),
         ...(plan.poll !== undefined ? { poll: [plan.poll], pollIntervalMs: plan.spec.alerts.pollInterval } : {}),
       });
@@ -148,7 +154,7 @@ export class DetectionSession {
       throw new ToolError('E_ALERT_INTAKE', `alert intake: cannot start (${code === 'EADDRINUSE' ? `port ${plan.listen} is in use` : (e as Error).message})`, ExitCode.invalidInput);
     }
     const s = new DetectionSession(plan, intake, log);
-    if (intake.webhookPort !== null) log(`alert intake: webhook on http://127.0.0.1:${intake.webhookPort}/ (generic alert JSON or Alertmanager)`);
+    if (intake.webhookPort !== null) log(`alert intake: webhook on ${intake.webhookUrl} (generic alert JSON or Alertmanager)`);
     if (plan.file !== undefined) log(`alert intake: following ${plan.file}`);
     if (plan.poll !== undefined) log(`alert intake: polling ${plan.poll} every ${formatDuration(plan.spec.alerts.pollInterval)}`);
     return s;

@@ -54,7 +54,7 @@ export function registerRun(program: Command): void {
       + '\'ocpp_call_duration{action:BootNotification}:p(99)<500\', \'ocpp_call_failed:rate<0.01\' (exit 99 when one fails)', collect)
     .option('--junit <file>', 'write the threshold results as JUnit XML (one testcase per threshold)')
     .option('--hlog <file>', 'write per-second latency histograms as an HdrHistogram interval log (format 1.3, one tag per metric/action)')
-    .option('--alerts-listen <port>', 'collect the CSMS\'s alerts on an HTTP webhook at 127.0.0.1:PORT while the run lasts (0 = any free port): '
+    .option('--alerts-listen <[host:]port>', 'collect the CSMS\'s alerts on an HTTP webhook at 127.0.0.1:PORT (or HOST:PORT) while the run lasts (0 = any free port): '
       + 'generic alert JSON or Alertmanager payloads; scored against the attacks\' ground truth (overrides detection.alerts.listen)')
     .option('--alerts-file <file>', 'follow a JSONL alert file as it grows (overrides detection.alerts.file)')
     .option('--alerts-poll <url>', 'poll an HTTP(S) URL for alerts every detection.alerts.pollInterval (overrides detection.alerts.poll)')

@@ -74,7 +74,7 @@ describe('chargestorm run: detection scoring', { concurrency: 2 }, () => {
     const csms = await foreignCsms({ alertsWebhook: `http://127.0.0.1:${port}/alerts` });
     try {
       const summary = tmp.file('webhook.json');
-      const r = await runCli(['run', ATTACK, '--target', `${csms.url}/ocpp`, '--alerts-listen', String(port), '--summary-export', summary, '--quiet']);
+      const r = await runCli(['run', ATTACK, '--target', `${csms.url}/ocpp`, '--alerts-listen', `127.0.0.1:${port}`, '--summary-export', summary, '--quiet']);
       assertExit(r, 0);
       const d = readJson(summary).detection;
       assertA06Detected(d, 'webhook');
@@ -137,5 +137,11 @@ describe('chargestorm run: detection scoring', { concurrency: 2 }, () => {
     assert.match(r.stderr, /type "A6" is not an attack type/);
     assert.match(r.stderr, /false_alarms_per_hour has no tag "type"/);
     assert.doesNotMatch(r.stderr, /chargestorm: cli-attack —/, 'nothing ran');
+    const listen = await runCli(['run', ATTACK, '--alerts-listen', 'http://x:99']);
+    assertExit(listen, 104);
+    assert.match(listen.stderr, /--alerts-listen expects PORT or HOST:PORT/);
+    const poll = await runCli(['run', ATTACK, '--alerts-poll', 'ftp://x/alerts']);
+    assertExit(poll, 104);
+    assert.match(poll.stderr, /--alerts-poll expects an http:\/\/ or https:\/\/ URL/);
   });
 });

@@ -122,6 +122,11 @@ export class AlertIntake {
     return this.webhook?.port ?? null;
   }
 
+  /** The webhook's URL (`http://127.0.0.1:9911/`), or null without `listen`. */
+  get webhookUrl(): string | null {
+    return this.webhook?.url ?? null;
+  }
+
   stats(): IntakeStats {
     return {
       alerts: this.list.length,
