@@ -16,6 +16,7 @@ import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../metrics/summary.js';
 import { writableFileOption } from './output.js';
 import { attackProblems } from '../attacks/index.js';
+import { ATTACK_TYPES, isAttackType } from '../detection/index.js';
 
 /**
  * CI gates of `run` (k6's): thresholds from the scenario and `--threshold`, evaluated at the end (exit 99 when
@@ -65,6 +66,11 @@ function tagProblem(t: Threshold): string | undefined {
     if (!CALL_KINDS.includes(cls) || (code !== undefined && !(RPC_ERROR_CODES as readonly string[]).includes(code))) {
       return `kind "${kind}" is not an outcome of a call: use one of ${CALL_KINDS.join(', ')} or callerror:<RPC error code>`;
     }
+  }
+  const type = t.tags.type;
+  if (type !== undefined && !isAttackType(type)) {
+    const guess = closestName(type, ATTACK_TYPES);
+    return `type "${type}" is not an attack type (A01–A16)${guess ? ` (did you mean "${guess}"?)` : ''}: ${t.metric} can never appear`;
   }
   return undefined;
 }
@@ -161,11 +167,12 @@ export class Gates {
   }
 
   /**
-   * After the run: evaluates every threshold on the final summary, marks the ones that aborted the run, and writes
+   * After the run: evaluates every threshold (but the deferred ones) on the final summary, marks the ones that aborted the run, and writes
    * `--junit` and `--hlog`. Returns the results (for the report and `summary.thresholds`).
    */
-  finish(summary: Summary, snapshot: MetricsSnapshot): ThresholdResult[] {
-    this.results = evaluateThresholds(this.thresholds, summary);
+  finish(summary: Summary, snapshot: MetricsSnapshot, opts: { defer?: (t: Threshold) => boolean } = {}): ThresholdResult[] {
+    // Deferred thresholds (detection metrics of a shard) are evaluated by `chargestorm merge` on the whole run.
+    this.results = evaluateThresholds(opts.defer ? this.thresholds.filter((t) => !opts.defer!(t)) : this.thresholds, summary);
     for (const a of this.abortedBy ?? []) {
       const r = this.results.find((x) => x.metric === a.metric && x.expression === a.expression);
       if (r && a.abortedRun) {

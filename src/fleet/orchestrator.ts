@@ -15,6 +15,7 @@ import { runFleet } from './runner.js';
 import { LoadgenMonitor, loadgenReport, type LoadgenReport, type LoadgenStats } from './loadgen.js';
 import type { ChildResult, FromChild, ToChild } from './messages.js';
 import { planSize, type ShardSpec } from './plan.js';
+import { mergeInstances, type AttackResults } from '../attacks/index.js';
 
 /** Sockets per generator process: below the 20,000 open files a process may hold, with room for the rest. */
 export const STATIONS_PER_PROCESS = 15_000;
@@ -53,6 +54,26 @@ export interface PlanRunResult {
   loadgen: LoadgenReport;
   /** Generator processes that failed; their stations are missing from the snapshot. */
   errors: string[];
+  /** When the phases started (epoch ms): the barrier of a multi-process run. */
+  startedMs: number;
+  /** The attacks of every process, instance parts merged by id; absent without `attacks:`. */
+  attacks?: AttackResults;
+}
+
+/**
+ * Joins the attack results of several processes: instance parts merged by id (mergeInstances), reactions
+ * together, and an instance counts as not injected only if no process injected it.
+ */
+export function mergeAttackResults(parts: readonly AttackResults[]): AttackResults {
+  const instances = mergeInstances(parts.flatMap((p) => p.instances));
+  const injected = new Set(instances.map((i) => i.id));
+  const notInjected = [...new Set(parts.flatMap((p) => p.notInjected))].filter((id) => !injected.has(id)).sort();
+  return {
+    instances,
+    reactions: parts.flatMap((p) => p.reactions).sort((a, b) => a.sentMs - b.sentMs),
+    planned: injected.size + notInjected.length,
+    notInjected,
+  };
 }
 
 /** The gauge MetricsWiring keeps of the stations connected now. */
@@ -113,6 +134,7 @@ async function runInProcess(opts: PlanRunOptions, shard: ShardSpec): Promise<Pla
   return {
     snapshot: registry.snapshot(), interrupted: result.interrupted, stationsPlanned: result.stationsPlanned,
     peakConnected: result.peakConnected, processes: 1, loadgen: loadgenReport([stats], result.peakConnected), errors: [],
+    startedMs: result.startedMs, ...(result.attacks ? { attacks: result.attacks } : {}),
   };
 }
 
@@ -205,6 +227,8 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
     processes: procs,
     loadgen: loadgenReport([...done.map((d) => d.loadgen), parentStats], peak),
     errors,
+    startedMs: startAtMs,
+    ...(done.some((d) => d.result.attacks) ? { attacks: mergeAttackResults(done.flatMap((d) => (d.result.attacks ? [d.result.attacks] : []))) } : {}),
   };
 }
 
