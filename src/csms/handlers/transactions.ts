@@ -4,6 +4,7 @@ import { energyRegisterWh } from '../meter.js';
 import { SeqKind } from '../state.js';
 import { idTokenInfo } from './authorization.js';
 import { observeV2xMeter } from '../usecases/v2x.js';
+import { tariffTxAnswer } from '../usecases/tariffs.js';
 
 /**
  * TransactionEvent (E01-E15, FLOWS.md §3.4): tracks every transaction's seqNos (gaps, duplicates, late
@@ -55,9 +56,11 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
     s.txEnded++;
     state.closeTx(tx);
   }
-  if (idToken === undefined) return EMPTY;
+  // Tariffs and payments (FLOWS.md §7): a web payment's maxCost, the confirmed final cost.
+  const extra = tariffTxAnswer(ctx, tx, p);
+  if (idToken === undefined) return extra ?? EMPTY;
   if (tx.idToken === undefined) tx.idToken = idToken.idToken;
-  return { idTokenInfo: idTokenInfo(core, idToken) };
+  return extra ? { idTokenInfo: idTokenInfo(core, idToken), ...extra } : { idTokenInfo: idTokenInfo(core, idToken) };
 }
 
 /** MeterValues outside transactions (J01/J02): counted, not added to transaction energy. */
