@@ -99,21 +99,25 @@ export function csrCommonName(csr: unknown): string | null {
 
 /**
  * SignCertificate (A15): a ChargingStationCertificate CSR whose CN is not the serial number the station booted
- * with (A00.FR.511) → Rejected with reasonCode InvalidCSR, and an alert.
+ * with (A00.FR.511) → Rejected with reasonCode InvalidCSR, and an alert. Other CSRs the CSMS rejected count
+ * towards the refusal burst.
  */
 export function onSignCertificate(ctx: Ctx, sd: StationDet, p: Payload, answer: Payload, nowMs: number): Payload {
   const type = p.certificateType ?? 'ChargingStationCertificate';
-  if (type !== 'ChargingStationCertificate' || sd.serial === undefined) return answer;
-  const cn = csrCommonName(p.csr);
-  if (cn === null || cn === sd.serial) return answer;
+  const cn = type === 'ChargingStationCertificate' && sd.serial !== undefined ? csrCommonName(p.csr) : null;
+  if (cn === null || cn === sd.serial) {
+    // A CSR the PKI refused (unreadable, bad signature, no O) counts towards a burst.
+    if (answer.status === 'Rejected') certRefusal(ctx, sd, nowMs, { action: 'SignCertificate', reasonCode: (answer.statusInfo as Payload | undefined)?.reasonCode });
+    return answer;
+  }
   ctx.actions.csrRejected++;
   ctx.alert(nowMs, Category.certificate, 'high', stationEntity(sd), { rule: 'L1.csr-cn-serial', csrCN: cn, serialNumber: sd.serial });
   return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidCSR' } };
 }
 
 /**
- * Refused certificate requests per station (A15 bursts): contract authorizations the PKI refused and
- * Get15118EVCertificate requests that were not ISO 15118 EXI, counted over a decaying window; an EV with one bad
+ * Refused certificate requests per station (A15 bursts): contract authorizations the PKI refused, CSRs it
+ * rejected and Get15118EVCertificate requests that were not ISO 15118 EXI, counted over a decaying window; an EV with one bad
  * contract now and then stays below `certRefusalAlert`, a station cycling forged contracts or garbage does not.
  */
 export function certRefusal(ctx: Ctx, sd: StationDet, nowMs: number, ev: Record<string, unknown>): void {

@@ -42,8 +42,8 @@ export const FRAME_PARAMS = {
       doc: "the version reported (downgrade-boot): 'older' = one below the station's own version, or an explicit version" },
   },
   A15: {
-    mode: { read: oneOf(['revoked-contract', 'expired-contract', 'emaid-mismatch', 'csr-cn-mismatch', 'ev-certificate-flood'] as const), default: 'revoked-contract',
-      doc: 'which certificate misuse' },
+    mode: { read: oneOf(['revoked-contract', 'expired-contract', 'wrong-chain', 'emaid-mismatch', 'csr-cn-mismatch', 'ev-certificate-flood'] as const), default: 'revoked-contract',
+      doc: 'revoked-contract / expired-contract: Authorize with the hash data of a revoked / expired contract; wrong-chain: hash data of an unknown issuer; emaid-mismatch: a victim eMAID with the attacker\'s contract chain; csr-cn-mismatch: SignCertificate with CN ≠ serial; ev-certificate-flood: Get15118EVCertificate with garbage exiRequest' },
   },
   A16: {
     events: { read: listOf(oneOf(SECURITY_EVENTS), { minItems: 1, single: true }), default: ['TamperDetectionActivated'], doc: 'SecurityEventNotification types sent round robin' },
