@@ -6,6 +6,7 @@ import type { CertificateRule } from '../auth.js';
 import type { CsmsLog } from '../options.js';
 import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSink, type Severity } from './alert.js';
 import { onAuthorizeCertificates, onEvCertificate, onSignCertificate } from './certs.js';
+import { onRefusedTxToken } from './tx-tokens.js';
 import type { ActiveToken, Ctx, DetectorActions } from './context.js';
 import { bootVerdict, onConnectorStatus, onFirmwareStatus, onSecurityEvent, type BootVerdict } from './device.js';
 import { Enforcer, FrameVerdict } from './enforce.js';
@@ -257,7 +258,10 @@ export class Detector implements Ctx {
       if (now - sd.lastCommandMs >= this.t.commandedMs) observeRate(this, sd, rateClassOf(action), now, weight);
       if (answer instanceof RpcError) return answer;
       switch (action) {
-        case 'TransactionEvent': return onTransactionEvent(this, sd, p, answer, now);
+        case 'TransactionEvent': {
+          onRefusedTxToken(this, sd, p, answer, now);
+          return onTransactionEvent(this, sd, p, answer, now);
+        }
         case 'MeterValues': onMeterValues(this, sd, p, now); return answer;
         case 'Authorize': {
           const a = onAuthorize(this, sd, p, answer, now);

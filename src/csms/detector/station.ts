@@ -139,6 +139,9 @@ export class StationDet {
   // A06: idTokens presented in Authorize and not (yet) used in a transaction here
   tokens: string[] | null = null;
   tokenMs: number[] | null = null;
+  // A06 by transactions: idTokens refused in TransactionEvents here (tx-tokens.ts)
+  refusedTxTokens: string[] | null = null;
+  refusedTxTokenMs: number[] | null = null;
   txs: TxDet[] | null = null;
   evses: (EvseDet | undefined)[] | null = null;
   /** Fleet synchronicity: the second in which this station was last counted. */
