@@ -20,6 +20,8 @@ export const Category = Object.freeze({
   unauthorizedSession: 'unauthorized-session',      // A11
   loadAltering: 'load-altering',                    // A12
   firmware: 'firmware',                             // A13
+  /** Station-reported firmware signature failures: a symptom both of A13 and of A16 (ATTACKS.md §2). */
+  firmwareSignature: 'invalid-firmware-signature',  // A13, A16
   profileDowngrade: 'profile-downgrade',            // A14
   certificate: 'certificate',                       // A15
   securityEvent: 'security-event',                  // A16

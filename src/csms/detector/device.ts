@@ -123,6 +123,8 @@ const PAGE_EVENTS = new Set([
   'InvalidCsmsCertificate', 'InvalidChargingStationCertificate', 'InvalidTLSVersion', 'InvalidTLSCipherSuite',
   'InvalidCentralSystemCertificate', 'InvalidChargePointCertificate',
 ]);
+/** Security events about firmware signatures: alerted as `invalid-firmware-signature`, which A13 and A16 both claim. */
+const FIRMWARE_SIGNATURE_EVENTS = new Set(['InvalidFirmwareSignature', 'InvalidFirmwareSigningCertificate']);
 /** Non-critical types that still alert at once: a rogue CSMS / MITM sign, and security reconfiguration we did not order. */
 const IMMEDIATE_EVENTS = new Set(['CsmsFailedToAuthenticate', 'ReconfigurationOfSecurityParameters']);
 const BOOT_EVENT_WINDOW_MS = 120_000;
@@ -151,7 +153,9 @@ export function onSecurityEvent(ctx: Ctx, sd: StationDet, p: Payload, nowMs: num
   if (expectedEvent(ctx, sd, type, nowMs)) return;
   const ev = { type, ...(typeof p.techInfo === 'string' ? { techInfo: p.techInfo.slice(0, 255) } : {}), timestamp: p.timestamp };
   if (CRITICAL_EVENTS.has(type)) {
-    ctx.alert(nowMs, Category.securityEvent, PAGE_EVENTS.has(type) ? 'critical' : 'high', stationEntity(sd), { rule: 'L2.security-event-critical', ...ev });
+    // A firmware signature failure is as much a firmware alert (A13) as a security event (A16): its own category.
+    const category = FIRMWARE_SIGNATURE_EVENTS.has(type) ? Category.firmwareSignature : Category.securityEvent;
+    ctx.alert(nowMs, category, PAGE_EVENTS.has(type) ? 'critical' : 'high', stationEntity(sd), { rule: 'L2.security-event-critical', ...ev });
     return;
   }
   if (IMMEDIATE_EVENTS.has(type)) {

@@ -91,7 +91,9 @@ export function onTransactionEvent(ctx: Ctx, sd: StationDet, p: Payload, answer:
   tx.lastSeq = seqNo;
   tx.lastHash = hash;
   if (!(tsMs < tx.lastTsMs)) tx.lastTsMs = tsMs;
-  if (!offline && nowMs - tsMs > t.staleMs) {
+  // An online event from long ago is a replay (A10); its readings are from the past and stay out of the meter rules.
+  const stale = !offline && nowMs - tsMs > t.staleMs;
+  if (stale) {
     ctx.alert(nowMs, Category.replay, 'medium', stationEntity(sd), txEvidence('L1.stale-online-event', p, tx, { ageMs: Math.round(nowMs - tsMs) }));
   }
   const evse = p.evse as Payload | undefined;
@@ -132,7 +134,7 @@ export function onTransactionEvent(ctx: Ctx, sd: StationDet, p: Payload, answer:
   }
 
   // --- meter physics (A08, A09, A12a/c, F01)
-  const e = sd.evse(tx.evseId, t);
+  const e = stale ? undefined : sd.evse(tx.evseId, t);
   if (e !== undefined) {
     if (eventType === 'Started' || (e.txId !== null && e.txId !== txId)) e.resetSample();
     if (typeof p.numberOfPhasesUsed === 'number') { e.kind = 1; e.phases = p.numberOfPhasesUsed; }
