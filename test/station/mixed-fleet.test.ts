@@ -14,8 +14,8 @@ import { auditFrames } from '../support/audit.js';
 import { runAgainstEmbedded } from '../support/embedded-run.js';
 
 const FILE = fileURLToPath(new URL('../../../scenarios/mixed-fleet.yaml', import.meta.url));
-// 35 stations keep every group (5 to 10 stations each, 2-3 idle and swap); the last command fires at 12 s.
-const SHORT = { duration: 16_000, stations: 35 };
+// 35 stations keep every group (5 to 10 stations each, 2-3 idle and swap); the one-off commands fire at 11-15 s.
+const SHORT = { duration: 20_000, stations: 35 };
 
 async function run(protocols?: readonly Subprotocol[]) {
   const r = await runAgainstEmbedded(loadScenarioFile(FILE, SHORT), protocols);
