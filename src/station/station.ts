@@ -35,6 +35,10 @@ export interface StationHooks {
   beforeBoot?(st: Station): Promise<void>;
   /** Rewrites the BootNotification request about to be sent (A03 fingerprint, A13/F04 firmware version). */
   bootRequest?(payload: Payload): void;
+  /** The BootNotification was answered (or failed): A03 records the CSMS's verdict on a forged fingerprint. */
+  bootAnswered?(out: CallOutcome): void;
+  /** The connection closed with `code` (A01 observes the CSMS's 1008/1009 on the socket it flooded). */
+  closed?(code: number): void;
   /** A TransactionEvent was answered by the CSMS (A10 captures what it replays). */
   txDelivered?(payload: Payload, response: Payload): void;
 }
@@ -201,6 +205,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   /** ws closed (by either side, or the network). */
   onClose(code: number): void {
     if (!this.conn) return;
+    this.hooks.closed?.(code);
     this.conn = null;
     this.session.detach();
     this.ctx.sink.connected(-1);
@@ -239,6 +244,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     };
     this.hooks.bootRequest?.(request);
     const out = await this.session.call('BootNotification', request);
+    this.hooks.bootAnswered?.(out);
     if (this.stopping || !this.conn) return;
     if (!out.ok) {
       this.ctx.sink.log?.(this.id, `BootNotification failed: ${out.kind} ${out.code ?? ''}`);
