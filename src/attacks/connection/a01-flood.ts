@@ -10,6 +10,8 @@ import { attackSource } from './source.js';
 const MAX_TICKS = 20;
 /** How long an extra socket of mode `sockets` is held open when the CSMS does not close it. */
 const SOCKET_HOLD_MS = 2_000;
+/** How long after the flood a close of the CSMS still counts as its reaction. */
+const CLOSE_WAIT_MS = 1_000;
 
 /**
  * A01 message / connection flood on one identity (ATTACKS.md §3), four modes:
@@ -42,7 +44,7 @@ export const A01: AttackImpl = {
         default: throw new Error(`A01: unknown mode ${mode}`);
       }
     } finally {
-      closes.done();
+      await closes.done();
     }
   },
 };
@@ -51,7 +53,7 @@ export const A01: AttackImpl = {
  * Records, for each of the station's connections the flood is sent on, the close code the CSMS ended it with
  * (expected `code`), or that it never closed it (null) when the instance ends.
  */
-function watchCloses(env: AttackEnv, st: Station, code: number): { mark(atMs: number): void; done(): void } {
+function watchCloses(env: AttackEnv, st: Station, code: number): { mark(atMs: number): void; done(): Promise<void> } {
   const frame = code === 1009 ? 'oversized frame' : 'message flood';
   let firstMs: number | null = null;
   const prev = st.hooks;
@@ -67,7 +69,9 @@ function watchCloses(env: AttackEnv, st: Station, code: number): { mark(atMs: nu
   return {
     /** A malicious frame went out on the station's current connection at `atMs`. */
     mark: (atMs) => { env.malicious(atMs); if (firstMs === null) firstMs = atMs; },
-    done: () => {
+    done: async () => {
+      // The last frames' close may still be on its way.
+      if (firstMs !== null) await env.waitFor(() => firstMs === null, 20, env.nowMs() + CLOSE_WAIT_MS);
       st.hooks = prev;
       if (firstMs !== null) env.reaction(frame, firstMs, [{ kind: 'close', value: code }], null);
     },
