@@ -1,4 +1,5 @@
 import { ExitCode, ToolError } from '../util/errors.js';
+import { idMatcher } from '../util/glob.js';
 import type { RpcErrorCode } from '../ocpp/errors.js';
 import type { CallOutcome, Payload, ProtocolEventKind, SessionObserver, SessionOptions } from '../ocpp/session.js';
 import { validatorFor, versionOf, type OcppVersion } from '../ocpp/schemas.js';
@@ -312,7 +313,8 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     }
     const candidates: StationLink[] = [];
     // Rejected/Pending stations are left alone: "the CSMS sends nothing" to them (FLOWS.md §2.1).
-    for (const l of this.links.values()) if (l.state.accepted) candidates.push(l);
+    const match = spec.match ? idMatcher(spec.match) : null;
+    for (const l of this.links.values()) if (l.state.accepted && (match === null || match(l.state.id))) candidates.push(l);
     const chosen = selectStations(candidates, spec.fraction, this.opts.seed, f.index, f.fireNo);
     const heartbeatInterval = this.opts.spec.heartbeatInterval;
     const tariff = this.opts.spec.tariff;

@@ -160,6 +160,8 @@ export interface CsmsTariffSpec {
   maxCost?: number;
   /** Send SetDefaultTariff after each accepted boot (2.1). */
   afterBoot: boolean;
+  /** Only to stations whose id matches one of these patterns (`*`, `?`); absent = every station. */
+  match?: readonly string[];
 }
 
 export type IdTokenSource =
@@ -243,6 +245,8 @@ export interface CsmsCommandSpec {
     | 'SetDefaultTariff' | 'GetTariffs' | 'ClearTariffs' | 'ChangeTransactionTariff' | 'CostUpdated' | 'NotifyWebPaymentStarted';
   /** Fraction of connected stations (0..1] that receive it each time. */
   fraction: number;
+  /** Only stations whose id matches one of these patterns (`*`, `?`) are candidates; absent = all. */
+  match?: readonly string[];
   /**
    * Action-specific parameters (e.g. limitW for SetChargingProfile, requestedMessage for TriggerMessage),
    * validated and defaulted per action: see COMMAND_PARAMS (sections/commandParams.ts) and the docs table.

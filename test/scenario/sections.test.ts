@@ -182,6 +182,13 @@ const CASES: Case[] = [
     message: /'limitKw' is required/,
   },
   {
+    name: 'command station pattern with a character no station id has',
+    yaml: 'stations: [{count: 1}]\ncsms:\n  commands:\n    - { at: 5s, action: Reset, match: "SWAP/*" }\n',
+    path: 'csms.commands[0].match',
+    line: 4,
+    message: /a station id pattern: letters, digits/,
+  },
+  {
     name: 'command scheduled after the end of the run',
     yaml: 'stations: [{count: 1}]\nduration: 1m\ncsms:\n  commands:\n    - { at: 2m, action: Reset }\n',
     path: 'csms.commands[0].at',

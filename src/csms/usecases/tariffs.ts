@@ -8,6 +8,7 @@
  */
 import type { CsmsTariffSpec } from '../../scenario/spec.js';
 import { DEFAULTS } from '../../scenario/defaults.js';
+import { idMatcher } from '../../util/glob.js';
 import type { Payload } from '../../ocpp/session.js';
 import type { CommandBuilder, CommandContext } from '../commands.js';
 import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
@@ -65,6 +66,7 @@ const tariffOf = (spec: CsmsTariffSpec | undefined): CsmsTariffSpec => spec ?? D
 export function afterBoot(ctx: HandlerContext): void {
   const t = ctx.core.opts.spec.tariff;
   if (!t?.afterBoot || ctx.version !== '2.1') return;
+  if (t.match && !idMatcher(t.match)(ctx.state.id)) return;
   const { core, state } = ctx;
   const c = core.counters;
   // After the response (the station is not accepted before it has it).

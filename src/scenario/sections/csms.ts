@@ -6,6 +6,7 @@ import { COMMAND_ACTIONS, COMMAND_PARAMS, type CommandAction } from './commandPa
 import { readPki } from './pnc.js';
 import { readParamTable } from './params.js';
 import { readCsmsTariff } from './tariff.js';
+import { stationMatch } from './match.js';
 
 /** `csms:` — settings of the embedded CSMS (ignored when `target` points at a real one). */
 export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
@@ -46,7 +47,7 @@ const blockedToken: Reader<string> = (p, v, path) => {
   return string({ maxLength: 255 })(p, v, path);
 };
 
-const COMMAND_KEYS = ['at', 'every', 'action', 'stations', 'params'] as const;
+const COMMAND_KEYS = ['at', 'every', 'action', 'stations', 'match', 'params'] as const;
 
 // One scheduled command: `{ at: 20s, every: 0, action: SetChargingProfile, stations: 10%, params: {...} }`.
 const command: Reader<CsmsCommandSpec> = (p, v, path) => {
@@ -58,9 +59,10 @@ const command: Reader<CsmsCommandSpec> = (p, v, path) => {
   const every = f.opt('every', DEFAULTS.command.every, repeatPeriod);
   const action = f.req<CommandAction | undefined>('action', undefined, oneOf(COMMAND_ACTIONS));
   const fraction = f.opt('stations', DEFAULTS.command.fraction, ratio({ min: 0, above: true, max: 1 }));
+  const match = f.maybe('match', stationMatch);
   const params = action ? readParams(p, m.params, f.at('params'), action) : {};
   if (p.size > before || !action) return undefined;
-  return { at, every, action, fraction, params };
+  return { at, every, action, fraction, ...(match ? { match } : {}), params };
 };
 
 // 0 = once; otherwise at least 100 ms so a typo cannot turn the embedded CSMS into a timer storm.

@@ -2,11 +2,12 @@ import { DEFAULTS } from '../defaults.js';
 import type { Path, Problems } from '../problems.js';
 import { describe, duration, Fields, number, ratio, readMap, string, type Reader } from '../read.js';
 import type { CsmsTariffSpec, TariffGroupSpec } from '../spec.js';
+import { stationMatch } from './match.js';
 
 const GROUP_KEYS = ['runningCost', 'runningCostInterval', 'cardPayments', 'authorizationAmount', 'authorizeDirectPayment', 'vatNumbers'] as const;
 const CSMS_KEYS = [
   'tariffId', 'currency', 'priceKwh', 'chargingPriceMinute', 'idlePriceMinute', 'idleGrace', 'fixedFee', 'vatPercent', 'offPeak',
-  'minCost', 'maxCost', 'afterBoot',
+  'minCost', 'maxCost', 'afterBoot', 'match',
 ] as const;
 const OFF_PEAK_KEYS = ['from', 'to', 'priceKwh'] as const;
 
@@ -72,6 +73,8 @@ export function readCsmsTariff(p: Problems, v: unknown, path: Path): CsmsTariffS
   };
   const offPeak = f.maybe('offPeak', readOffPeak);
   if (offPeak) out.offPeak = offPeak;
+  const match = f.maybe('match', stationMatch);
+  if (match) out.match = match;
   const minCost = f.maybe('minCost', money);
   const maxCost = f.maybe('maxCost', money);
   if (minCost !== undefined) out.minCost = minCost;
