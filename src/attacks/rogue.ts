@@ -3,6 +3,7 @@ import { RpcError } from '../ocpp/errors.js';
 import { validatorFor, versionOf } from '../ocpp/schemas.js';
 import { connect, type ConnectErrorKind, type ConnectionEvents, type ConnectOptions, type WsConnection } from '../ocpp/transport.js';
 import type { StationContext } from '../station/context.js';
+import { stationTls } from '../station/tls.js';
 
 export interface RogueOptions {
   /** Identity in the URL (`<target>/<identity>`). */
@@ -14,8 +15,14 @@ export interface RogueOptions {
   /** Other endpoint than the scenario's target (e.g. ws:// instead of wss://). */
   target?: string;
   localAddress?: string;
-  /** Extra connect options (TLS material). */
+  /** Extra connect options; `tls` replaces the default TLS material (below). */
   connect?: Partial<ConnectOptions>;
+  /**
+   * Serial number a profile-3 client certificate is issued for (CN) when no `connect.tls` is given; default the
+   * identity. Under profiles 2/3 a rogue trusts the scenario's CA and, profile 3, presents a certificate issued by
+   * the scenario's issuing CA like a station would (stationTls).
+   */
+  serialNumber?: string;
 }
 
 export type RogueOpen =
@@ -40,7 +47,7 @@ export class Rogue implements ConnectionEvents, IncomingHandler {
   private constructor(private readonly ctx: StationContext, version: '2.1' | '2.0.1') {
     const spec = ctx.spec;
     this.session = new RpcSession({
-      version, validator: validatorFor(version), validation: spec.validation === 'off' ? 'off' : 'warn', callTimeoutMs: spec.callTimeout,
+      version, validator: validatorFor(version), validation: spec.validation, callTimeoutMs: spec.callTimeout,
       ids: ctx.ids, clock: ctx.clock, observer: NO_OBSERVER,
     }, this);
   }
@@ -57,11 +64,17 @@ export class Rogue implements ConnectionEvents, IncomingHandler {
       onText: (t) => holder.r?.onText(t),
       onClose: (code) => holder.r?.onClose(code),
     };
+    let tls: ConnectOptions['tls'];
+    if (o.connect?.tls === undefined && target.startsWith('wss:') && spec.security.profile >= 2) {
+      const t = stationTls(spec.security, o.identity, o.serialNumber ?? o.identity);
+      if (t.ok) tls = t.tls;
+    }
     const res = await connect(`${target}/${encodeURIComponent(o.identity)}`, {
       protocols: o.protocols ?? spec.protocols,
       handshakeTimeoutMs: spec.callTimeout,
       ...(o.localAddress ? { localAddress: o.localAddress } : {}),
       ...(creds ? { basicAuth: creds } : {}),
+      ...(tls ? { tls } : {}),
       ...o.connect,
     }, events);
     const atMs = ctx.clock.nowMs();

@@ -156,12 +156,13 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     const security = this.opts.security;
     let d = authDecision(identity, authorization, security, this.opts.knownStations);
     if (d === 'accept' && security.profile === 3) {
-      const v = certificateDecision(peerCertificate(req), security, this.stations.get(identity)?.serialNumber);
+      const peer = peerCertificate(req);
+      const v = certificateDecision(peer, security, this.stations.get(identity)?.serialNumber);
       if (!v.ok) {
         d = 403;
         this.counters.count(this.counters.handshakesRefused, v.rule.slice(3));
         this.opts.log('warn', `${identity}: ${v.detail}`);
-        this.detector?.certificateRefused(identity, ipOf(req), v.rule, { detail: v.detail });
+        this.detector?.certificateRefused(identity, ipOf(req), v.rule, { detail: v.detail, ...(peer?.error ? { verifyError: peer.error } : {}) });
       }
     }
     if (this.detector !== null) {

@@ -30,7 +30,7 @@ export interface GroundTruth {
   reactions: ReactionRecord[];
 }
 
-const REACTION_KINDS: readonly ReactionKind[] = ['callerror', 'status', 'certificateStatus', 'reasonCode', 'http', 'close', 'callresult'];
+const REACTION_KINDS: readonly ReactionKind[] = ['callerror', 'status', 'certificateStatus', 'reasonCode', 'http', 'close', 'callresult', 'handshake'];
 const CLASSES: readonly LabelClass[] = ['attack', 'fault', 'benign'];
 
 /** One record as one line (with its newline), keys in a stable order. */

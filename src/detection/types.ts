@@ -59,8 +59,12 @@ export interface Scope {
   fleet?: boolean;
 }
 
-/** Kinds of protocol reaction: CALLERROR code, a response status field, HTTP status at upgrade, WS close code. */
-export type ReactionKind = 'callerror' | 'status' | 'certificateStatus' | 'reasonCode' | 'http' | 'close' | 'callresult';
+/**
+ * Kinds of protocol reaction: CALLERROR code, a response status field, HTTP status at upgrade, WS close code, or a
+ * `handshake` refused below HTTP (`tls-refused`: TLS handshake failed; `no-subprotocol`: 101 without an OCPP
+ * subprotocol; `closed`: connection cut before any HTTP answer).
+ */
+export type ReactionKind = 'callerror' | 'status' | 'certificateStatus' | 'reasonCode' | 'http' | 'close' | 'callresult' | 'handshake';
 
 /** One observed reaction facet (`{kind: 'callerror', value: 'SecurityError'}`, `{kind: 'close', value: 1008}`). */
 export interface Reaction {

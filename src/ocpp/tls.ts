@@ -19,6 +19,13 @@ export interface TlsClientOptions {
   key?: string;
   /** Name checked against the server certificate (and sent as SNI); default: the URL's host. */
   servername?: string;
+  /**
+   * Protocol bounds and cipher list, for downgrade tests only (A14 `tls1.1`: TLSv1..TLSv1.1 with
+   * `DEFAULT@SECLEVEL=0`, which OpenSSL 3 needs to offer them at all). Stations never set them: TLS ≥ 1.2.
+   */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
 }
 
 /** A certificate and its private key, PEM. */

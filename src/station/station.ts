@@ -37,6 +37,8 @@ export interface StationHooks {
   bootRequest?(payload: Payload): void;
   /** The BootNotification (as sent) got this outcome (A13 records the Pending/Accepted answer). */
   bootAnswered?(payload: Payload, outcome: CallOutcome): void;
+  /** The connection closed with `code` (A01 observes the CSMS's 1008/1009 on the socket it flooded). */
+  closed?(code: number): void;
   /** A TransactionEvent was answered by the CSMS (A10 captures what it replays). */
   txDelivered?(payload: Payload, response: Payload): void;
 }
@@ -203,6 +205,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   /** ws closed (by either side, or the network). */
   onClose(code: number): void {
     if (!this.conn) return;
+    this.hooks.closed?.(code);
     this.conn = null;
     this.session.detach();
     this.ctx.sink.connected(-1);

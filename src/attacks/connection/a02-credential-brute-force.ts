@@ -1,3 +1,4 @@
+import { issueCertificate, selfSignedCa, type TlsClientOptions } from '../../ocpp/tls.js';
 import type { AttackImpl } from '../types.js';
 import { randomIdentity, randomPassword } from '../tokens.js';
 
@@ -5,7 +6,8 @@ import { randomIdentity, randomPassword } from '../tokens.js';
  * A02 credential brute force / identity enumeration: WebSocket upgrades with wrong HTTP Basic passwords for the
  * target's identity (`wrong-password`) or for random identities (`random-identities`), `rate` attempts/s. A
  * correct CSMS answers 401 (404 for an identity it does not know, 429 once it locks the source out) and opens no
- * OCPP session.
+ * OCPP session. `bad-certificate` (profile 3): upgrades with the target's identity and a client certificate for its
+ * serial number issued by a CA the CSMS does not trust (the attacker's own); a correct CSMS answers 403.
  */
 export const A02: AttackImpl = {
   type: 'A02',
@@ -17,13 +19,13 @@ export const A02: AttackImpl = {
   async run(env) {
     const st = env.stations[0];
     const mode = env.params.mode as string;
-    if (mode === 'bad-certificate') throw new Error('mode bad-certificate is not available yet');
     const spec = env.ctx.spec;
+    const untrusted = mode === 'bad-certificate' ? attackerCertificate(spec.security.ca, st?.identity.serialNumber ?? 'unknown', spec.security.organization) : undefined;
     const la = spec.localAddresses;
     const localAddress = la.length > 0 && st ? la[st.plan.index % la.length] : undefined;
     env.scope.ip(localAddress ?? '127.0.0.1');
     // 401 (404 for an identity the CSMS does not know), or 429 once it locks the attacker out.
-    const expect = [{ kind: 'http' as const, value: mode === 'random-identities' ? [401, 404, 429] : [401, 429] }];
+    const expect = [{ kind: 'http' as const, value: mode === 'random-identities' ? [401, 404, 429] : mode === 'bad-certificate' ? [403, 429] : [401, 429] }];
     await env.every(env.rate, async () => {
       const identity = mode === 'random-identities' || !st ? randomIdentity(env.rng) : st.id;
       let password = randomPassword(env.rng, 16 + env.rng.int(0, 24));
@@ -31,7 +33,9 @@ export const A02: AttackImpl = {
       if (mode === 'random-identities') env.scope.station(identity);
       const sentMs = env.nowMs();
       env.malicious(sentMs);
-      const res = await env.rogue({ identity, basicAuth: { user: identity, password }, ...(localAddress ? { localAddress } : {}) });
+      const res = await env.rogue({
+        identity, ...(untrusted ? { connect: { tls: untrusted } } : { basicAuth: { user: identity, password } }), ...(localAddress ? { localAddress } : {}),
+      });
       if (res.ok) {
         // The CSMS let a wrong password in: the reaction is the upgrade itself (101), a conformance failure.
         env.reaction('upgrade', sentMs, expect, { atMs: res.atMs, reactions: [{ kind: 'http', value: 101 }] });
@@ -42,3 +46,12 @@ export const A02: AttackImpl = {
     });
   },
 };
+
+/** A client certificate for `serialNumber` from a freshly made CA of the attacker's (trusting the real server CA). */
+function attackerCertificate(ca: string | undefined, serialNumber: string, organization: string | undefined): TlsClientOptions {
+  const now = Date.now();
+  const day = 86_400_000;
+  const rogueCa = selfSignedCa({ subject: [['CN', 'chargestorm attacker CA']], notBeforeMs: now - day, notAfterMs: now + 30 * day });
+  const own = issueCertificate(rogueCa, { subject: [['CN', serialNumber], ['O', organization ?? 'chargestorm CSO']], notBeforeMs: now - day, notAfterMs: now + 30 * day });
+  return { ...(ca !== undefined ? { ca } : {}), cert: own.certPem, key: own.keyPem };
+}

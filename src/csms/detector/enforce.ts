@@ -13,6 +13,11 @@ export type FrameVerdict = (typeof FrameVerdict)[keyof typeof FrameVerdict];
 const MAX_IPS = 10_000;
 /** Identities with failed logins tracked at most (A02 enumeration tries random identities). */
 const MAX_FAILED_IDS = 10_000;
+/** TLS verify errors of a client certificate that does not chain to our CA (an attacker's own, A02). */
+const UNTRUSTED_ISSUER: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE',
+]);
 /** Distinct identities remembered per IP for the enumeration rule. */
 const IDS_PER_IP = 16;
 
@@ -142,7 +147,9 @@ export class Enforcer {
         ctx.alert(nowMs, Category.profileDowngrade, 'medium', entity, { rule, securityProfile: 3, ...evidence });
         return;
       case 'L0.client-certificate-rejected':
-        ctx.alert(nowMs, Category.certificate, 'medium', entity, { rule, ...evidence });
+        // Not issued by our CA at all: a credential guess (A02), judged by the failed-login counters alone. Ours
+        // but expired (or otherwise unusable): a certificate problem of the station (A15) as well.
+        if (!UNTRUSTED_ISSUER.has(String(evidence.verifyError))) ctx.alert(nowMs, Category.certificate, 'medium', entity, { rule, ...evidence });
         this.loginFailed(this.ip(ipAddr, nowMs), identity, nowMs);
         return;
       case 'L0.certificate-cn-serial':
