@@ -73,14 +73,21 @@ export function buildSpec(p: Problems, d: Draft, o: ScenarioOverrides, file: str
     csms: d.csms,
     attacks: d.attacks,
   };
+  // The attack timeline scales with the phases (--duration), so a shortened attack scenario still runs.
+  const factor = o.duration !== undefined && sum(fileDurations) > 0 ? spec.duration / sum(fileDurations) : 1;
+  const attacks = factor === 1 ? d.attacks : d.attacks.map((a) => ({
+    ...a, start: Math.floor(a.start * factor), spread: Math.floor(a.spread * factor), duration: Math.max(1, Math.floor(a.duration * factor)),
+  }));
+  spec.attacks = attacks;
+  const detection = d.detection !== undefined && factor !== 1 ? { ...d.detection, warmup: Math.floor(d.detection.warmup * factor) } : d.detection;
   if (target !== undefined) spec.target = target;
   const tls = securityTargetProblem(d.security, target);
   if (tls !== null) p.add(o.target !== undefined ? ['security', 'profile'] : ['target'], tls);
   if (d.thresholds !== undefined) spec.thresholds = d.thresholds;
-  if (d.detection !== undefined) spec.detection = d.detection;
+  if (detection !== undefined) spec.detection = detection;
   if (d.clean.attacks && d.clean.groups && d.clean.phases) {
     const ids = groups.length > 0 ? stationLookup(groups) : () => undefined;
-    checkAttacks(p, d.attacks, spec.duration, d.detection?.warmup ?? 0, ids);
+    checkAttacks(p, attacks, spec.duration, detection?.warmup ?? 0, ids);
   }
   return spec;
 }

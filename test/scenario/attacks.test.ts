@@ -101,3 +101,15 @@ test('detection: values are read in spec units', () => {
     mapping: { station: 'labels.station', category: ['labels.alertname', 'kind'] },
   });
 });
+
+test('--duration scales the attack timeline and the warm-up with the phases, so a shortened attack scenario still runs', () => {
+  const text = `${FLEET}detection: { warmup: 1m }\nattacks: [{ type: A06, instances: 4, start: 1m, spread: 3m, duration: 40s }]\n`;
+  const spec = parseScenario(text, 't.yaml', { duration: 60_000 });
+  assert.equal(spec.duration, 60_000);
+  const a = spec.attacks[0]!;
+  assert.deepEqual([a.start, a.spread, a.duration], [12_000, 36_000, 8_000]);
+  assert.equal(spec.detection?.warmup, 12_000);
+  // Without the override nothing moves.
+  const plain = parseScenario(text, 't.yaml');
+  assert.deepEqual([plain.attacks[0]!.start, plain.attacks[0]!.duration, plain.detection?.warmup], [60_000, 40_000, 60_000]);
+});
