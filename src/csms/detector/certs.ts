@@ -3,7 +3,7 @@ import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { stationEntity, type Ctx } from './context.js';
 import { normalSerial } from './options.js';
-import { Leaky, reached } from './primitives.js';
+import { Leaky, Level, levelAlert } from './primitives.js';
 import type { StationDet } from './station.js';
 
 // What can be checked from the data alone — expiry, a configured revocation list, eMAID vs certificate CN, CSR CN
@@ -27,8 +27,9 @@ const DASHES = /[-\s]/g;
 
 /**
  * Authorize with ISO 15118 contract data (A15): a revoked serial (hash data or certificate), an expired
- * certificate, or an eMAID that is not the certificate's CN → idTokenInfo Invalid with the matching
- * certificateStatus, and an alert. Unparseable certificates are left alone (no PKI to judge them).
+ * certificate, or an eMAID that is not the certificate's CN → idTokenInfo Invalid (Expired for an expired one, as
+ * FLOWS.md §4.1 maps it) with the matching certificateStatus. A mismatch alerts at once; revoked and expired
+ * contracts count towards the refusal burst. Unparseable certificates are left alone (no PKI to judge them).
  */
 export function onAuthorizeCertificates(ctx: Ctx, sd: StationDet, p: Payload, answer: Payload, nowMs: number): Payload {
   let status: string | undefined;
@@ -73,9 +74,15 @@ export function onAuthorizeCertificates(ctx: Ctx, sd: StationDet, p: Payload, an
     return answer;
   }
   ctx.actions.certificatesRefused++;
-  const tok = (p.idToken as Payload | undefined)?.idToken;
-  ctx.alert(nowMs, Category.certificate, 'high', typeof tok === 'string' ? { stationId: sd.id, idToken: tok } : stationEntity(sd), { ...ev, certificateStatus: status });
-  return { idTokenInfo: { status: 'Invalid' }, certificateStatus: status };
+  if (status === 'CertChainError') {
+    // An eMAID presented with another contract's certificate: no EV does that by mistake.
+    const tok = (p.idToken as Payload | undefined)?.idToken;
+    ctx.alert(nowMs, Category.certificate, 'high', typeof tok === 'string' ? { stationId: sd.id, idToken: tok } : stationEntity(sd), { ...ev, certificateStatus: status });
+  } else {
+    // A revoked or expired contract is refused, but drivers with one exist: only a burst of them is misuse (ATTACKS.md A15).
+    certRefusal(ctx, sd, nowMs, { action: 'Authorize', certificateStatus: status, ...ev, check: ev.rule });
+  }
+  return { idTokenInfo: { status: status === 'CertificateExpired' ? 'Expired' : 'Invalid' }, certificateStatus: status };
 }
 
 const CN_OID = [0x06, 0x03, 0x55, 0x04, 0x03];
@@ -122,8 +129,8 @@ export function onSignCertificate(ctx: Ctx, sd: StationDet, p: Payload, answer: 
  */
 export function certRefusal(ctx: Ctx, sd: StationDet, nowMs: number, ev: Record<string, unknown>): void {
   const n = (sd.certRefusals ??= new Leaky(ctx.t.certRefusalTauMs)).add(nowMs);
-  if (reached(n, ctx.t.certRefusalAlert)) {
-    ctx.alert(nowMs, Category.certificate, 'high', stationEntity(sd), { rule: 'L2.certificate-refusals', count: Math.round(n * 10) / 10, threshold: ctx.t.certRefusalAlert, ...ev }, n);
+  if (levelAlert(sd, Level.certRefusals, n, ctx.t.certRefusalAlert)) {
+    ctx.alert(nowMs, Category.certificate, 'high', stationEntity(sd), { ...ev, rule: 'L2.certificate-refusals', count: Math.round(n * 10) / 10, threshold: ctx.t.certRefusalAlert }, n);
   }
 }
 

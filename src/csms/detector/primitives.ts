@@ -65,6 +65,24 @@ export function reached(value: number, threshold: number): boolean {
   return value >= threshold - 0.05;
 }
 
+/** Level rules whose hysteresis `levelAlert` keeps, one bit each in `StationDet.disarmed`. */
+export const Level = Object.freeze({ authorizeTokens: 1, txTokens: 2, certRefusals: 4 });
+
+/**
+ * Hysteresis of a level rule (a decayed count, a windowed distinct set): true once when `value` reaches `threshold`,
+ * then not again until it has fallen below half of it. An attack's residue in the level (a burst decays over τ, a
+ * window holds guessed tokens for minutes) must not turn the next benign event at that station into a new alert.
+ */
+export function levelAlert(holder: { disarmed: number }, bit: number, value: number, threshold: number): boolean {
+  if ((holder.disarmed & bit) !== 0) {
+    if (value >= threshold / 2) return false;
+    holder.disarmed &= ~bit;
+  }
+  if (!reached(value, threshold)) return false;
+  holder.disarmed |= bit;
+  return true;
+}
+
 /**
  * EWMA of a series with an EWMA variance (λ per observation). `frozen` keeps the baseline from learning while an
  * alarm is open, so slow poisoning cannot drag it along (ATTACKS.md §5 L2).

@@ -149,6 +149,8 @@ export class StationDet {
   faulted: Leaky | null = null;
   /** Refused certificate requests (A15), created on the first one. */
   certRefusals: Leaky | null = null;
+  /** Level rules that alerted and wait for their level to fall before they may again (primitives.ts `Level`). */
+  disarmed = 0;
   /** A liveness probe of this identity's connection is running (duplicate connection, A03). */
   probing = false;
   /** We decided to close the current connection (1008/1009); its remaining frames are dropped. */

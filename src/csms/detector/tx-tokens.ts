@@ -1,6 +1,7 @@
 import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { stationEntity, type Ctx } from './context.js';
+import { Level, levelAlert } from './primitives.js';
 import type { StationDet } from './station.js';
 
 /** Token types a CSMS hands out or that carry no identity: not guesses (A11 covers their misuse). */
@@ -29,7 +30,7 @@ export function onRefusedTxToken(ctx: Ctx, sd: StationDet, p: Payload, answer: P
   if (list.length >= t.tokenSetCap) { list.shift(); ms.shift(); }
   list.push(token);
   ms.push(nowMs);
-  if (list.length >= t.tokenDistinctAlert) {
+  if (levelAlert(sd, Level.txTokens, list.length, t.tokenDistinctAlert)) {
     ctx.alert(nowMs, Category.tokenBruteForce, 'high', stationEntity(sd), {
       rule: 'L2.distinct-refused-tx-tokens', distinctTokens: list.length, windowMs: t.tokenWindowMs, threshold: t.tokenDistinctAlert,
       status, lastToken: idToken.idToken,

@@ -2,7 +2,7 @@ import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { recentlyCommanded, stationEntity, type Ctx } from './context.js';
 import { instantRules, intervalRules, keepSample, powerState } from './meter.js';
-import { fnvStep, mixNumber } from './primitives.js';
+import { fnvStep, Level, levelAlert, mixNumber } from './primitives.js';
 import { parseTs, readSample, Sample } from './sample.js';
 import type { StationDet, TxDet } from './station.js';
 
@@ -211,7 +211,7 @@ export function onAuthorize(ctx: Ctx, sd: StationDet, p: Payload, answer: Payloa
   if (list.length >= t.tokenSetCap) { list.shift(); ms.shift(); }
   list.push(token);
   ms.push(nowMs);
-  if (list.length >= t.tokenDistinctAlert) {
+  if (levelAlert(sd, Level.authorizeTokens, list.length, t.tokenDistinctAlert)) {
     ctx.alert(nowMs, Category.tokenBruteForce, 'high', stationEntity(sd), {
       rule: 'L2.distinct-unused-tokens', distinctTokens: list.length, windowMs: t.tokenWindowMs, threshold: t.tokenDistinctAlert,
       status: (answer.idTokenInfo as Payload | undefined)?.status, lastToken: idToken.idToken,

@@ -33,13 +33,30 @@ test('a valid contract certificate for its eMAID passes untouched', () => {
   assert.deepEqual(h.alerts, []);
 });
 
-test('expired certificate (event time after notAfter) → CertificateExpired, Invalid, alert', () => {
+test('expired certificate (event time after notAfter) → CertificateExpired, Expired; one is a driver, a burst is misuse', () => {
   const h = harness({ startMs: Date.UTC(2127, 0, 1) });
   const sd = h.connect('CS-1');
-  assert.deepEqual(h.call(sd, 'Authorize', emaid('DEABC000000001'), ACCEPTED), { idTokenInfo: { status: 'Invalid' }, certificateStatus: 'CertificateExpired' });
-  const a = h.of('certificate', 'L1.certificate-expired');
+  assert.deepEqual(h.call(sd, 'Authorize', emaid('DEABC000000001'), ACCEPTED), { idTokenInfo: { status: 'Expired' }, certificateStatus: 'CertificateExpired' });
+  assert.deepEqual(h.alerts, [], 'a driver with an expired contract is refused, not reported');
+  for (let i = 0; i < 3; i++) h.call(sd, 'Authorize', emaid('DEABC000000001'), ACCEPTED);
+  const a = h.of('certificate', 'L2.certificate-refusals');
   assert.equal(a.length, 1);
-  assert.deepEqual(a[0]!.entity, { stationId: 'CS-1', idToken: 'DEABC000000001' });
+  assert.equal(a[0]!.evidence.rule, 'L2.certificate-refusals');
+  assert.equal(a[0]!.evidence.certificateStatus, 'CertificateExpired');
+  assert.deepEqual(a[0]!.entity, { stationId: 'CS-1' });
+});
+
+test('a refusal burst alerts once; its residue does not turn later refusals into new alerts until it has decayed', () => {
+  const h = harness({ startMs: Date.UTC(2127, 0, 1) });
+  const sd = h.connect('CS-1');
+  for (let i = 0; i < 10; i++) h.call(sd, 'Authorize', emaid('DEABC000000001'), ACCEPTED);
+  assert.equal(h.of('certificate', 'L2.certificate-refusals').length, 1);
+  h.clock.advance(70_000); // past the incident cool-down, the level still above half the threshold
+  h.call(sd, 'Authorize', emaid('DEABC000000001'), ACCEPTED);
+  assert.equal(h.of('certificate', 'L2.certificate-refusals').length, 1, 'no new incident from the residue');
+  h.clock.advance(600_000); // decayed: the rule is armed again
+  for (let i = 0; i < 4; i++) h.call(sd, 'Authorize', emaid('DEABC000000001'), ACCEPTED);
+  assert.equal(h.of('certificate', 'L2.certificate-refusals').length, 2);
 });
 
 test('revoked serial (certificate or OCSP hash data) → CertificateRevoked', () => {
