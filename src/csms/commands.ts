@@ -1,6 +1,8 @@
 import type { Payload } from '../ocpp/session.js';
 import type { OcppVersion } from '../ocpp/schemas.js';
 import type { CsmsCommandSpec } from '../scenario/spec.js';
+import { isoTime } from '../util/clock.js';
+import { compareVersions } from './detector/device.js';
 import { CSMS_VENDOR_ID } from './handlers/grid.js';
 import type { StationState } from './state.js';
 import { DER_COMMANDS } from './usecases/der.js';
@@ -195,6 +197,20 @@ function getChargingProfiles(c: CommandContext): Payload {
   return p;
 }
 
+/**
+ * L01 firmware roll-out: UpdateFirmware of `params.version` (image at `params.location`, default a name carrying
+ * the version) to retrieve now; a station whose last boot reported that version or a newer one is skipped.
+ */
+function updateFirmware(c: CommandContext): Payload | null {
+  const version = str(c.params, 'version') ?? '10.0.0';
+  const running = c.state.firmwareVersion;
+  if (running !== undefined && (compareVersions(running, version) ?? -1) >= 0) return null;
+  return {
+    requestId: c.nextId(), retries: 1, retryInterval: 30,
+    firmware: { location: str(c.params, 'location') ?? `https://firmware.chargestorm.invalid/station-${version}.bin`, retrieveDateTime: isoTime(c.nowMs ?? Date.now()) },
+  };
+}
+
 /** Payload builder per schedulable command (the actions a scenario's `csms.commands` may name). */
 export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], CommandBuilder>> = {
   RequestStartTransaction: requestStartTransaction,
@@ -211,6 +227,7 @@ export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], Comman
   UnlockConnector: unlockConnector,
   DataTransfer: dataTransfer,
   GetChargingProfiles: getChargingProfiles,
+  UpdateFirmware: updateFirmware,
   // OCPP 2.1 use cases (src/csms/usecases/): V2X and DER control.
   ...V2X_COMMANDS,
   ...DER_COMMANDS,

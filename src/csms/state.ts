@@ -161,6 +161,8 @@ export class StationState implements StationView {
   bootReason = '';
   /** chargingStation.serialNumber of the last BootNotification (Plug & Charge: a CSR's CN must equal it, A02). */
   serialNumber: string | undefined = undefined;
+  /** chargingStation.firmwareVersion of the last BootNotification (a firmware roll-out skips stations already on it). */
+  firmwareVersion: string | undefined = undefined;
   lastHeartbeatMs = 0;
   /** Last frame of any kind from the station (liveness). */
   lastSeenMs = 0;

@@ -143,7 +143,7 @@ export interface CsmsCommandSpec {
   every: number;
   action: 'RequestStartTransaction' | 'RequestStopTransaction' | 'SetChargingProfile' | 'ClearChargingProfile'
     | 'GetCompositeSchedule' | 'GetVariables' | 'SetVariables' | 'GetBaseReport' | 'TriggerMessage' | 'Reset'
-    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles'
+    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles' | 'UpdateFirmware'
     // V2X and DER control (OCPP 2.1 blocks Q and R, FLOWS.md §5)
     | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl';
   /** Fraction of connected stations (0..1] that receive it each time. */

@@ -32,6 +32,8 @@ export interface Ctx {
   readonly hub: AlertHub;
   readonly fleet: FleetStats;
   readonly tokens: Map<string, ActiveToken>;
+  /** Tokens whose transaction ended lately: where and when (ms), oldest first (A07 impossible travel). */
+  readonly tokenEnded: Map<string, { readonly sd: StationDet; readonly ms: number }>;
   readonly actions: DetectorActions;
   /** Fleet-typical count per rate class and bucket: the starting baseline of a new station. */
   readonly fleetRates: Float64Array;

@@ -13,6 +13,7 @@ import type { DetectorThresholds, ResolvedDetectorOptions } from './options.js';
 import { observeRate } from './rates.js';
 import { JsonlSink, WebhookSink } from './sink.js';
 import { RATE_CLASSES, rateClassOf, StationDet } from './station.js';
+import { onChargingNeeds } from './needs.js';
 import { onAuthorize, onMeterValues, onTransactionEvent } from './tx.js';
 
 /** What the detector needs from the CSMS it runs in. */
@@ -57,6 +58,7 @@ export class Detector implements Ctx {
   readonly hub: AlertHub;
   readonly fleet: FleetStats;
   readonly tokens = new Map<string, ActiveToken>();
+  readonly tokenEnded = new Map<string, { readonly sd: StationDet; readonly ms: number }>();
   readonly fleetRates = new Float64Array(RATE_CLASSES);
   readonly actions: DetectorActions = {
     closed1008: 0, closed1009: 0, framesDropped: 0, upgrades429: 0, duplicatesRejected: 0, halfOpenDropped: 0, bootsRejected: 0,
@@ -257,6 +259,7 @@ export class Detector implements Ctx {
         case 'FirmwareStatusNotification': onFirmwareStatus(this, sd, p, now); return answer;
         case 'SecurityEventNotification': onSecurityEvent(this, sd, p, now); return answer;
         case 'SignCertificate': return onSignCertificate(this, sd, p, answer, now);
+        case 'NotifyEVChargingNeeds': onChargingNeeds(this, sd, p, now); return answer;
         default: return answer;
       }
     } catch (err) {

@@ -5,6 +5,23 @@ import { authorizeContract } from '../usecases/pnc.js';
 // Shared frozen answers: the hot path allocates nothing for them.
 const ACCEPTED: Payload = Object.freeze({ status: 'Accepted' });
 const BLOCKED: Payload = Object.freeze({ status: 'Blocked' });
+const CONCURRENT: Payload = Object.freeze({ status: 'ConcurrentTx' });
+/** Tokens that are no person's card (the CSMS's own remote-start token, free vend): never "in use" elsewhere. */
+const SHARED_TYPES = new Set(['Central', 'NoAuthorization']);
+
+/**
+ * The transaction another station runs with this token right now (it is connected and the transaction open),
+ * if any: the token cannot be in two places at once (C01: idTokenInfo.status ConcurrentTx).
+ */
+export function inUseElsewhere(ctx: HandlerContext, idToken: Payload | undefined): boolean {
+  const token = idToken?.idToken;
+  if (typeof token !== 'string' || SHARED_TYPES.has(String(idToken!.type))) return false;
+  const key = token.toLowerCase();
+  const other = ctx.core.tokensInUse.get(key);
+  if (other === undefined || other.state === ctx.state) return false;
+  if (other.tx.ended || !other.state.connected) { ctx.core.tokensInUse.delete(key); return false; }
+  return true;
+}
 
 /** idTokenInfo for a token: Blocked when the scenario lists it, otherwise Accepted. */
 export function idTokenInfo(core: CsmsCore, idToken: Payload | undefined): Payload {
@@ -17,7 +34,8 @@ export function idTokenInfo(core: CsmsCore, idToken: Payload | undefined): Paylo
  * chain) is checked against the test PKI (Plug & Charge, usecases/pnc.ts).
  */
 function authorize(ctx: HandlerContext, p: Payload): Payload {
-  const info = idTokenInfo(ctx.core, p.idToken);
+  let info = idTokenInfo(ctx.core, p.idToken);
+  if (info !== BLOCKED && inUseElsewhere(ctx, p.idToken)) info = CONCURRENT;
   if (info === BLOCKED) ctx.core.counters.authBlocked++;
   else ctx.core.counters.authAccepted++;
   if (p.iso15118CertificateHashData !== undefined || p.certificate !== undefined) return authorizeContract(ctx, p, info);

@@ -18,6 +18,7 @@ function bootNotification(ctx: HandlerContext, p: Payload): Payload {
   state.bootTimeMs = now;
   state.bootReason = p.reason;
   state.serialNumber = p.chargingStation?.serialNumber;
+  state.firmwareVersion = p.chargingStation?.firmwareVersion;
   const s = core.counters;
   s.boots++;
   if (status === 'Accepted') {
