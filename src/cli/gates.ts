@@ -15,6 +15,8 @@ import { hlogOfSeries } from '../metrics/hlog.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import type { Summary } from '../metrics/summary.js';
 import { writableFileOption } from './output.js';
+import { attackProblems } from '../attacks/index.js';
+import { ATTACK_TYPES, isAttackType } from '../detection/index.js';
 
 /**
  * CI gates of `run` (k6's): thresholds from the scenario and `--threshold`, evaluated at the end (exit 99 when
@@ -65,6 +67,11 @@ function tagProblem(t: Threshold): string | undefined {
       return `kind "${kind}" is not an outcome of a call: use one of ${CALL_KINDS.join(', ')} or callerror:<RPC error code>`;
     }
   }
+  const type = t.tags.type;
+  if (type !== undefined && !isAttackType(type)) {
+    const guess = closestName(type, ATTACK_TYPES);
+    return `type "${type}" is not an attack type (A01–A16)${guess ? ` (did you mean "${guess}"?)` : ''}: ${t.metric} can never appear`;
+  }
   return undefined;
 }
 
@@ -73,9 +80,10 @@ function tagProblem(t: Threshold): string | undefined {
  * by the option). Syntax errors, unknown metrics, unknown tags and tag values that can never occur are all
  * reported at once as invalid input (exit 104), before anything runs.
  */
-export function parseGateThresholds(spec: ScenarioSpec, options: readonly string[] = []): Threshold[] {
+export function parseGateThresholds(spec: ScenarioSpec, options: readonly string[] = [], earlier: readonly InputProblem[] = []): Threshold[] {
   const known = knownMetrics();
-  const problems: InputProblem[] = [];
+  // Problems found by other checks of the same scenario (the attack library's), reported together with these.
+  const problems: InputProblem[] = [...earlier];
   const thresholds: Threshold[] = [];
   const add = (selector: string, entry: unknown, where: Omit<InputProblem, 'message'>): void => {
     // Problems point at the entry's own line; metrics only knows the path it was given.
@@ -116,7 +124,7 @@ export class Gates {
 
   /** Parses and checks everything the gates need; any problem is invalid input (exit 104). */
   static prepare(spec: ScenarioSpec, o: GateOptions): Gates {
-    const thresholds = parseGateThresholds(spec, o.threshold);
+    const thresholds = parseGateThresholds(spec, o.threshold, attackProblems(spec));
     // Checked before the run rather than after minutes of it.
     writableFileOption('--junit', o.junit);
     writableFileOption('--hlog', o.hlog);
@@ -159,11 +167,12 @@ export class Gates {
   }
 
   /**
-   * After the run: evaluates every threshold on the final summary, marks the ones that aborted the run, and writes
+   * After the run: evaluates every threshold (but the deferred ones) on the final summary, marks the ones that aborted the run, and writes
    * `--junit` and `--hlog`. Returns the results (for the report and `summary.thresholds`).
    */
-  finish(summary: Summary, snapshot: MetricsSnapshot): ThresholdResult[] {
-    this.results = evaluateThresholds(this.thresholds, summary);
+  finish(summary: Summary, snapshot: MetricsSnapshot, opts: { defer?: (t: Threshold) => boolean } = {}): ThresholdResult[] {
+    // Deferred thresholds (detection metrics of a shard) are evaluated by `chargestorm merge` on the whole run.
+    this.results = evaluateThresholds(opts.defer ? this.thresholds.filter((t) => !opts.defer!(t)) : this.thresholds, summary);
     for (const a of this.abortedBy ?? []) {
       const r = this.results.find((x) => x.metric === a.metric && x.expression === a.expression);
       if (r && a.abortedRun) {

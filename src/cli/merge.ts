@@ -5,19 +5,25 @@ import { mergeSnapshots, type MetricsSnapshot } from '../metrics/snapshot.js';
 import { summarize } from '../metrics/summary.js';
 import { formatReport } from '../metrics/report.js';
 import { formatJUnit } from '../metrics/junit.js';
+import { hlogOfSeries } from '../metrics/hlog.js';
 import { evaluateThresholds, thresholdPercentiles, type Threshold, type ThresholdResult } from '../metrics/thresholds.js';
 import type { ScenarioSpec, ThresholdEntrySpec } from '../scenario/spec.js';
 import { loadgenReport, type LoadgenStats } from '../fleet/loadgen.js';
+import { mergedPeakConnected } from '../fleet/orchestrator.js';
 import type { RunSummary } from './run.js';
 import { writableFileOption } from './output.js';
 import { collect, parseGateThresholds } from './gates.js';
+import { deferredThresholdsOf, detectionInputs, mergeDetection } from './detection-merge.js';
 
 interface MergeOptions {
   threshold?: string[];
   summaryExport?: string;
   junit?: string;
+  hlog?: string;
   quiet?: boolean;
   color?: boolean;
+  alerts?: string[];
+  groundTruth?: string;
 }
 
 /** One `--summary-export` file of `chargestorm run --shard i/N`, checked. */
@@ -44,6 +50,10 @@ export function registerMerge(program: Command): void {
       + '\'ocpp_call_duration{action:Authorize}:p(99)<500\'', collect)
     .option('--summary-export <file>', 'write the merged summary as JSON (same schema as run\'s: src/metrics/SUMMARY.md)')
     .option('--junit <file>', 'write the threshold results as JUnit XML')
+    .option('--hlog <file>', 'write the merged per-second latency histograms as an HdrHistogram interval log (as run --hlog)')
+    .option('--alerts <file>', 'alerts of the CSMS during the sharded run (JSONL or JSON: generic alerts or Alertmanager payloads), '
+      + 'scored with the shards\' ground truth; repeatable (docs: README "Security teams")', collect)
+    .option('--ground-truth <file>', 'write the merged ground truth (instances joined over shards) as JSONL')
     .option('-q, --quiet', 'no report on stdout')
     .option('--no-color', 'no ANSI colours in the report')
     .action((files: string[], o: MergeOptions) => {
@@ -54,9 +64,13 @@ export function registerMerge(program: Command): void {
 function mergeCommand(files: string[], o: MergeOptions): number {
   writableFileOption('--summary-export', o.summaryExport);
   writableFileOption('--junit', o.junit);
+  writableFileOption('--hlog', o.hlog);
+  writableFileOption('--ground-truth', o.groundTruth);
   const extra = parseThresholdOptions(o.threshold ?? []);
   const inputs = readShards(files);
-  const { summary, results, code, warnings } = mergeShards(inputs, extra);
+  const { summary, results, code, warnings, detectionReport } = mergeShards(inputs, extra, {
+    alerts: o.alerts ?? [], ...(o.groundTruth !== undefined ? { groundTruth: o.groundTruth } : {}),
+  });
   for (const w of warnings) process.stderr.write(`chargestorm: warning: ${w}\n`);
   const failed = results.filter((r) => !r.passed).length;
   if (failed > 0) process.stderr.write(`chargestorm: ${failed} of ${results.length} threshold${results.length === 1 ? '' : 's'} failed on the merged metrics\n`);
@@ -66,9 +80,12 @@ function mergeCommand(files: string[], o: MergeOptions): number {
       suite: `chargestorm thresholds: ${summary.run.scenario ?? 'merged'}`, timestamp: summary.run.startTime, timeS: summary.run.durationMs / 1000,
     }));
   }
+  // The shards' interval histograms, added second by second (their series are aligned on the unix second).
+  if (o.hlog) writeFileSync(o.hlog, hlogOfSeries(summary.snapshot.series, summary.snapshot.startMs));
   if (!o.quiet) {
     const color = o.color !== false && process.stdout.isTTY === true;
     process.stdout.write(`${formatReport(summary, { color, ...(results.length > 0 ? { thresholds: results } : {}) })}\n`);
+    if (detectionReport) process.stdout.write(`  DETECTION  ${detectionReport.split('\n').join('\n    ')}\n`);
     const m = summary.merged;
     const missing = m.missing.length > 0 ? `; MISSING ${m.missing.map((i) => `${i}/${m.shardCount}`).join(', ')}` : '';
     process.stdout.write(`  MERGED  ${m.shards.length} of ${m.shardCount} shards from ${m.files.length} file${m.files.length === 1 ? '' : 's'}${missing}\n`);
@@ -193,8 +210,8 @@ function storedThresholds(input: ShardInput): Threshold[] {
  * evaluates the thresholds (the shards' own plus `extra`). Throws a 104 for inputs that cannot be merged.
  */
 export function mergeShards(
-  inputs: readonly ShardInput[], extra: readonly Threshold[] = [],
-): { summary: MergedSummary; results: ThresholdResult[]; code: number; warnings: string[] } {
+  inputs: readonly ShardInput[], extra: readonly Threshold[] = [], detection: { alerts?: readonly string[]; groundTruth?: string } = {},
+): { summary: MergedSummary; results: ThresholdResult[]; code: number; warnings: string[]; detectionReport: string | null } {
   const warnings: string[] = [];
   const { count, shards, missing } = checkShardSet(inputs);
   if (missing.length > 0) {
@@ -203,7 +220,8 @@ export function mergeShards(
   const targets = [...new Set(inputs.map((x) => x.summary.run.target))];
   if (targets.length > 1) warnings.push(`the shards ran against different targets: ${targets.join(', ')}`);
 
-  const thresholds = gatherThresholds(inputs, extra);
+  const detInputs = detectionInputs(inputs);
+  const thresholds = gatherThresholds(inputs, extra, deferredThresholdsOf(detInputs));
   const snapshot = mergeSnapshots(inputs.map((x) => x.summary.snapshot));
   const first = inputs[0]!.summary;
   const stations = inputs.every((x) => typeof x.summary.run.stations === 'number')
@@ -215,9 +233,15 @@ export function mergeShards(
     percentiles: thresholdPercentiles(thresholds),
   });
   const ex = inputs.map((x) => x.summary.execution);
-  const peak = ex.reduce((n, e) => n + e.peakConnected, 0);
+  const peak = mergedPeakConnected(snapshot, ex.map((e) => e.peakConnected));
   const interrupted = ex.some((e) => e.interrupted);
   const errors = inputs.flatMap((x) => x.summary.execution.errors.map((e) => `shard ${x.summary.execution.shard}: ${e}`));
+  // A sharded run's detection is scored here, on the whole ground truth, before the thresholds read it.
+  const det = mergeDetection(detInputs, detection.alerts ?? [], thresholdPercentiles(thresholds), detection.groundTruth);
+  if (det) {
+    Object.assign(base.metrics, det.outcome.metrics);
+    warnings.push(...det.warnings);
+  }
   const results = evaluateThresholds(thresholds, base);
   carryAborts(results, inputs);
   const summary: MergedSummary = {
@@ -225,6 +249,7 @@ export function mergeShards(
     loadgen: loadgenReport(inputs.flatMap((x) => x.summary.loadgen.processes as LoadgenStats[]), peak),
     execution: { processes: ex.reduce((n, e) => n + e.processes, 0), shard: `${shards.join(',')}/${count}`, peakConnected: peak, interrupted, errors },
     merged: { files: inputs.map((x) => x.file), shardCount: count, shards, missing },
+    ...(det ? { detection: det.outcome.section } : {}),
     thresholds: results,
     snapshot,
   };
@@ -232,7 +257,7 @@ export function mergeShards(
   const code = inputs.some(interruptedByUser) ? ExitCode.interrupted
     : results.some((r) => !r.passed) ? ExitCode.thresholdsFailed
       : errors.length > 0 ? ExitCode.runtimeError : ExitCode.ok;
-  return { summary, results, code, warnings };
+  return { summary, results, code, warnings, detectionReport: det?.outcome.report ?? null };
 }
 
 /** The shards must be of one scenario and one shard count, each shard at most once. */
@@ -262,13 +287,27 @@ function checkShardSet(inputs: readonly ShardInput[]): { count: number; shards: 
 }
 
 /** The shards' own thresholds (the same scenario gives the same ones; the union keeps every gate) plus extra. */
-function gatherThresholds(inputs: readonly ShardInput[], extra: readonly Threshold[]): Threshold[] {
+function gatherThresholds(
+  inputs: readonly ShardInput[], extra: readonly Threshold[], deferred: ReadonlyArray<{ metric: string; expression: string; abortOnFail: boolean; delayAbortEvalMs: number }> = [],
+): Threshold[] {
   const out = new Map<string, Threshold>();
   const problems: InputProblem[] = [];
   const add = (t: Threshold): void => { if (!out.has(key(t))) out.set(key(t), t); };
   for (const x of inputs) {
     try {
       storedThresholds(x).forEach(add);
+    } catch (e) {
+      if (!(e instanceof InvalidInputError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (deferred.length > 0) {
+    // Detection thresholds the shards could not evaluate (each held part of the ground truth).
+    const entries: ThresholdEntrySpec[] = deferred.map((t, i) => ({
+      selector: t.metric, value: { threshold: t.expression, abortOnFail: t.abortOnFail, delayAbortEval: `${t.delayAbortEvalMs}ms` }, path: `detection.deferredThresholds[${i}]`,
+    }));
+    try {
+      gateThresholds('shard summaries', entries).forEach(add);
     } catch (e) {
       if (!(e instanceof InvalidInputError)) throw e;
       problems.push(...e.problems);

@@ -16,8 +16,10 @@ import { startEmbeddedCsms, type EmbeddedCsms } from './embedded.js';
 import { distributionOptions, type DistributionOptions } from './distribution.js';
 import { collect, Gates, type GateOptions } from './gates.js';
 import type { ThresholdResult } from '../metrics/thresholds.js';
+import { isDetectionMetric } from '../metrics/names.js';
+import { DetectionSession, planDetection, type DetectionCliOptions, type DetectionOutcome, type DetectionSection } from './detection.js';
 
-interface RunOptions extends DistributionOptions, GateOptions {
+interface RunOptions extends DistributionOptions, GateOptions, DetectionCliOptions {
   target?: string;
   stations?: string;
   duration?: string;
@@ -52,6 +54,11 @@ export function registerRun(program: Command): void {
       + '\'ocpp_call_duration{action:BootNotification}:p(99)<500\', \'ocpp_call_failed:rate<0.01\' (exit 99 when one fails)', collect)
     .option('--junit <file>', 'write the threshold results as JUnit XML (one testcase per threshold)')
     .option('--hlog <file>', 'write per-second latency histograms as an HdrHistogram interval log (format 1.3, one tag per metric/action)')
+    .option('--alerts-listen <[host:]port>', 'collect the CSMS\'s alerts on an HTTP webhook at 127.0.0.1:PORT (or HOST:PORT) while the run lasts (0 = any free port): '
+      + 'generic alert JSON or Alertmanager payloads; scored against the attacks\' ground truth (overrides detection.alerts.listen)')
+    .option('--alerts-file <file>', 'follow a JSONL alert file as it grows (overrides detection.alerts.file)')
+    .option('--alerts-poll <url>', 'poll an HTTP(S) URL for alerts every detection.alerts.pollInterval (overrides detection.alerts.poll)')
+    .option('--ground-truth <file>', 'write the attacks\' ground truth as JSONL: run record, instances, reactions (overrides detection.groundTruth)')
     .option('-q, --quiet', 'no progress line and no report on stdout (use with --summary-export)')
     .option('-v, --verbose', 'trace connection failures and protocol events to stderr')
     .option('--no-color', 'no ANSI colours in the report')
@@ -109,6 +116,8 @@ export type RunSummary = Summary & {
   embeddedCsms?: unknown;
   /** Threshold results (scenario `thresholds:` and --threshold), documented in src/metrics/SUMMARY.md. */
   thresholds?: ThresholdResult[];
+  /** Detection scoring (runs with attacks:/detection:), documented in src/metrics/SUMMARY.md. */
+  detection?: DetectionSection;
   /** The raw merged metrics (histograms as HDR compressed base64), so `chargestorm merge` can combine shards exactly. */
   snapshot: MetricsSnapshot;
 };
@@ -117,7 +126,7 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   const loaded = loadWithOverrides(file, o);
   writableFileOption('--summary-export', o.summaryExport);
   const dist = distributionOptions(o, loaded);
-  const spec: ScenarioSpec = dist.spec;
+  let spec: ScenarioSpec = dist.spec;
   const gates = Gates.prepare(spec, o);
   const maxLagMs = o.maxLoadgenLag === undefined ? undefined : parseDuration(o.maxLoadgenLag);
   if (o.maxLoadgenLag !== undefined && (maxLagMs === undefined || maxLagMs <= 0)) {
@@ -125,12 +134,23 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
   }
   const color = o.color !== false && process.stdout.isTTY === true;
   const mine = planSize(spec, dist.shard);
+  const detectionPlan = planDetection(spec, o, gates.thresholds, dist.shard);
+  const log = (line: string): void => { if (!o.quiet) process.stderr.write(`chargestorm: ${line}\n`); };
+  const detection = detectionPlan ? await DetectionSession.start(detectionPlan, log) : null;
   let csms: EmbeddedCsms | null = null;
   let target = spec.target;
   if (!target) {
-    csms = await startEmbeddedCsms(spec, mine);
+    try {
+      csms = await startEmbeddedCsms(spec, mine, detection?.detectorOptions());
+    } catch (e) {
+      await detection?.intake.close();
+      throw e;
+    }
     target = `${csms.url}/ocpp`;
+    // Profiles 2/3: the stations trust (and, profile 3, get certificates from) the embedded CSMS's TLS test PKI.
+    if (csms.security !== spec.security) spec = { ...spec, security: csms.security };
   }
+  detection?.checkSources();
   const abort = new AbortController();
   const onSignal = (): void => {
     if (abort.signal.aborted) process.exit(ExitCode.interrupted); // second Ctrl-C: leave now
@@ -170,12 +190,27 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
         else if (Math.floor(p.elapsedMs / 1000) % 10 === 0) process.stderr.write(`${line}\n`);
       },
     });
+  } catch (e) {
+    await detection?.intake.close();
+    await csms?.close();
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (tty && !o.quiet) process.stderr.write('\n');
   }
+  const endMs = Date.now();
+  // Alerts for the last attacks may come late: keep collecting (with the embedded CSMS still up) before scoring.
+  const tailMs = detection ? (result.interrupted ? 0 : detection.tailMs(result.attacks)) : 0;
+  if (detection) await detection.collectTail(tailMs);
   const csmsStats = csms ? await csms.close() : undefined;
+  let scored: DetectionOutcome | null = null;
+  if (detection) {
+    scored = await detection.finish({
+      spec, attacks: result.attacks, startedMs: result.startedMs, endMs, stations: result.stationsPlanned,
+      thresholds: gates.thresholds, percentiles: gates.percentiles, tailMs,
+    });
+  }
   const summary: RunSummary = {
     ...summarize(result.snapshot, { scenario: spec.name, target, stations: result.stationsPlanned, percentiles: gates.percentiles }),
     loadgen: result.loadgen,
@@ -184,12 +219,16 @@ async function runCommand(file: string, o: RunOptions): Promise<number> {
       interrupted: result.interrupted, errors: result.errors,
     },
     ...(csmsStats ? { embeddedCsms: csmsStats } : {}),
+    ...(scored ? { detection: scored.section } : {}),
     snapshot: result.snapshot,
   };
-  summary.thresholds = gates.finish(summary, result.snapshot);
+  if (scored) Object.assign(summary.metrics, scored.metrics);
+  summary.thresholds = gates.finish(summary, result.snapshot, detectionPlan?.sharded ? { defer: (t) => isDetectionMetric(t.name) } : {});
   if (o.summaryExport) writeFileSync(o.summaryExport, `${JSON.stringify(summary, null, 2)}\n`);
   if (!o.quiet) {
     process.stdout.write(`${formatReport(summary, { color, thresholds: summary.thresholds })}\n`);
+    if (scored?.report) process.stdout.write(`  DETECTION  ${scored.report.split('\n').join('\n    ')}\n`);
+    else if (scored) process.stdout.write(`  DETECTION  scored by \`chargestorm merge\` over the shards (${scored.section.run.stations} stations here)\n`);
     process.stdout.write(`  LOAD GENERATOR  ${result.processes} process${result.processes === 1 ? '' : 'es'}, `
       + `${summary.loadgen.kibPerStation} KiB per connected station\n    ${summary.loadgen.verdict}\n`);
     for (const e of result.errors) process.stderr.write(`chargestorm: ${e}\n`);

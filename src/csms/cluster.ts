@@ -13,7 +13,7 @@ import { StatsCounters, type CsmsStats } from './stats.js';
  * connections across workers are not detected).
  */
 export interface CsmsClusterOptions extends Pick<CsmsOptions,
-  'host' | 'port' | 'protocols' | 'validation' | 'callTimeoutMs' | 'security' | 'spec' | 'bootRetryInterval' | 'seed'
+  'host' | 'port' | 'protocols' | 'validation' | 'callTimeoutMs' | 'security' | 'tls' | 'spec' | 'bootRetryInterval' | 'seed'
   | 'tickMs' | 'staleAfterIntervals'> {
   /** Worker processes, at least 1. */
   workers: number;
@@ -123,7 +123,7 @@ class ClusterPrimary implements CsmsCluster {
     const wo: WorkerOptions = {
       forwardLog: o.log !== undefined, forwardDebug: o.logDebug === true, statsEveryMs: o.statsEveryMs ?? 1000,
       host: o.host ?? '127.0.0.1', port: o.port ?? 0,
-      ...pick(o, ['protocols', 'validation', 'callTimeoutMs', 'security', 'spec', 'bootRetryInterval', 'seed', 'tickMs', 'staleAfterIntervals']),
+      ...pick(o, ['protocols', 'validation', 'callTimeoutMs', 'security', 'tls', 'spec', 'bootRetryInterval', 'seed', 'tickMs', 'staleAfterIntervals']),
     };
     cluster.setupPrimary({ exec: THIS_FILE, args: [] });
     const ready: Promise<void>[] = [];

@@ -1,12 +1,16 @@
 import type { Payload } from '../ocpp/session.js';
 import type { OcppVersion } from '../ocpp/schemas.js';
-import type { CsmsCommandSpec } from '../scenario/spec.js';
+import type { CallOutcome } from '../ocpp/session.js';
+import type { CsmsCommandSpec, CsmsTariffSpec } from '../scenario/spec.js';
 import { isoTime } from '../util/clock.js';
 import { compareVersions } from './detector/device.js';
 import { CSMS_VENDOR_ID } from './handlers/grid.js';
 import type { StationState } from './state.js';
 import { DER_COMMANDS } from './usecases/der.js';
 import { V2X_COMMANDS } from './usecases/v2x.js';
+import { SWAP_COMMANDS } from './usecases/battery-swap.js';
+import { STREAM_COMMANDS } from './usecases/periodic-streams.js';
+import { TARIFF_COMMANDS } from './usecases/tariffs.js';
 
 /** What a payload builder may use. */
 export interface CommandContext {
@@ -18,6 +22,10 @@ export interface CommandContext {
   nextId(): number;
   /** CSMS time of the firing (ms); absent → Date.now(). Timestamps in requests (AFRRSignal, DER windows). */
   readonly nowMs?: number;
+  /** The CSMS's tariff (scenario `csms.tariff`), the base of the tariff commands; absent = the defaults. */
+  readonly tariff?: CsmsTariffSpec;
+  /** Sends a further CALL to this station later (a follow-up the command implies, e.g. a web payment's remote start). */
+  readonly send?: (action: string, payload: Payload) => Promise<CallOutcome>;
 }
 
 /** Builds the request of one scheduled command for one station; null = nothing to act on (counted as skipped). */
@@ -231,6 +239,11 @@ export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], Comman
   // OCPP 2.1 use cases (src/csms/usecases/): V2X and DER control.
   ...V2X_COMMANDS,
   ...DER_COMMANDS,
+  // Battery swapping and periodic event streams.
+  ...SWAP_COMMANDS,
+  ...STREAM_COMMANDS,
+  // Tariffs, cost and payments (FLOWS.md §7).
+  ...TARIFF_COMMANDS,
 };
 
 /**

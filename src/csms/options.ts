@@ -5,6 +5,7 @@ import type { CallOutcome, SessionObserver } from '../ocpp/session.js';
 import type { RpcErrorCode } from '../ocpp/errors.js';
 import { DEFAULTS } from '../scenario/defaults.js';
 import type { CsmsSpec, SecuritySpec, Subprotocol, ValidationMode } from '../scenario/spec.js';
+import { TLS_SERVER_NAMES, TlsPki } from './pki/tls.js';
 import { resolveDetectorOptions, type DetectorOptions, type ResolvedDetectorOptions } from './detector/options.js';
 
 export type CsmsLogLevel = 'debug' | 'info' | 'warn';
@@ -34,8 +35,17 @@ export interface CsmsOptions {
   validation?: ValidationMode;
   /** Timeout of CSMS→station calls (ms). Default 30 s. */
   callTimeoutMs?: number;
-  /** Profile 1: HTTP Basic, user = identity, password must match, otherwise HTTP 401. Default profile 0. */
+  /**
+   * Profile 1: HTTP Basic, user = identity, password must match, otherwise HTTP 401. Profile 2: the same over
+   * wss://. Profile 3: wss:// with mutual TLS (client certificate chained to the CA, CN = the serial number the
+   * station boots with, O = `security.organization` when given). Default profile 0.
+   */
   security?: SecuritySpec;
+  /**
+   * Profiles 2/3: server certificate and key, and the CA(s) client certificates must chain to (PEM text).
+   * Default: a TLS test PKI generated at start (`Csms.tls`).
+   */
+  tls?: { cert: string; key: string; ca?: string };
   /** Behaviour (heartbeat interval, boot status, blocked tokens, command schedule); missing keys take the scenario defaults. */
   spec?: Partial<CsmsSpec>;
   /**
@@ -68,6 +78,8 @@ export interface ResolvedCsmsOptions {
   readonly validation: ValidationMode;
   readonly callTimeoutMs: number;
   readonly security: SecuritySpec;
+  /** Null for profiles 0/1. */
+  readonly tls: ResolvedTls | null;
   readonly spec: CsmsSpec;
   readonly bootRetryInterval: number;
   readonly knownStations: ((id: string) => boolean) | undefined;
@@ -82,14 +94,42 @@ export interface ResolvedCsmsOptions {
   readonly detector: ResolvedDetectorOptions | null;
 }
 
+/** The TLS the CSMS serves with (profiles 2/3). */
+export interface ResolvedTls {
+  readonly cert: string;
+  readonly key: string;
+  /** CA certificate(s) client certificates must chain to (profile 3); stations should trust `pki.ca` when generated. */
+  readonly clientCa: string;
+  /** The generated test PKI, or null when certificate files were given. */
+  readonly pki: TlsPki | null;
+}
+
 const NO_LOG: CsmsLog = () => {};
+
+function resolveTls(o: CsmsOptions, security: SecuritySpec): ResolvedTls | null {
+  if (security.profile < 2) {
+    if (o.tls !== undefined) throw new ToolError('E_CSMS_CONFIG', 'TLS certificates need security profile 2 or 3', ExitCode.invalidInput);
+    return null;
+  }
+  // Client certificates may come from the PKI below, the scenario's issuing CA, or the CA given with the server certificate.
+  const extra = [security.issuer?.cert, security.ca].filter((x): x is string => x !== undefined);
+  if (o.tls !== undefined) {
+    if (security.profile === 3 && o.tls.ca === undefined && extra.length === 0) {
+      throw new ToolError('E_CSMS_CONFIG', 'security profile 3 needs the CA that client certificates must chain to', ExitCode.invalidInput);
+    }
+    return { cert: o.tls.cert, key: o.tls.key, clientCa: [o.tls.ca, ...extra].filter(Boolean).join('\n'), pki: null };
+  }
+  const pki = TlsPki.generate({ serverNames: [...new Set([...TLS_SERVER_NAMES, o.host ?? '127.0.0.1'])] });
+  return { cert: pki.server.certPem, key: pki.server.keyPem, clientCa: [pki.ca.certPem, ...extra].join('\n'), pki };
+}
 
 export function resolveOptions(o: CsmsOptions): ResolvedCsmsOptions {
   const spec: CsmsSpec = { ...DEFAULTS.csms, ...o.spec };
   const security = o.security ?? DEFAULTS.security;
-  if (security.profile === 1 && !security.password) {
-    throw new ToolError('E_CSMS_CONFIG', 'security profile 1 needs a Basic-auth password', ExitCode.invalidInput);
+  if ((security.profile === 1 || security.profile === 2) && !security.password) {
+    throw new ToolError('E_CSMS_CONFIG', `security profile ${security.profile} needs a Basic-auth password`, ExitCode.invalidInput);
   }
+  const tls = resolveTls(o, security);
   const protocols = o.protocols ?? DEFAULTS.protocols;
   if (protocols.length === 0) throw new ToolError('E_CSMS_CONFIG', 'the CSMS must offer at least one subprotocol', ExitCode.invalidInput);
   const seed = o.seed ?? DEFAULTS.seed;
@@ -100,6 +140,7 @@ export function resolveOptions(o: CsmsOptions): ResolvedCsmsOptions {
     validation: o.validation ?? DEFAULTS.validation,
     callTimeoutMs: o.callTimeoutMs ?? DEFAULTS.callTimeout,
     security,
+    tls,
     spec,
     bootRetryInterval: Math.max(1, Math.round(o.bootRetryInterval ?? Math.min(spec.heartbeatInterval, 10))),
     knownStations: o.knownStations,

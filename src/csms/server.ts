@@ -2,8 +2,10 @@ import { ExitCode, ToolError } from '../util/errors.js';
 import type { RpcErrorCode } from '../ocpp/errors.js';
 import type { CallOutcome, Payload, ProtocolEventKind, SessionObserver, SessionOptions } from '../ocpp/session.js';
 import { validatorFor, versionOf, type OcppVersion } from '../ocpp/schemas.js';
-import { startOcppServer, type AuthDecision, type ConnectionEvents, type OcppServer, type WsConnection } from '../ocpp/transport.js';
-import { authDecision } from './auth.js';
+import { peerCertificate, startOcppServer, type AuthDecision, type ConnectionEvents, type OcppServer, type TlsServerOptions, type WsConnection } from '../ocpp/transport.js';
+import { tlsRefusalOf } from '../ocpp/tls.js';
+import { authDecision, certificateDecision } from './auth.js';
+import type { TlsPki } from './pki/tls.js';
 import { COMMAND_BUILDERS, followUpOf, type CommandContext } from './commands.js';
 import { StationLink, type LinkOwner } from './link.js';
 import { resolveOptions, type CsmsOptions, type ResolvedCsmsOptions } from './options.js';
@@ -15,10 +17,12 @@ import { Detector, type DetectorStats } from './detector/detector.js';
 
 /** The embedded reference CSMS, running. */
 export interface Csms {
-  /** ws://host:port — stations connect to `${url}/ocpp/<identity>` (any path prefix works). */
+  /** ws://host:port (wss:// under profiles 2/3) — stations connect to `${url}/ocpp/<identity>` (any path prefix works). */
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** Profiles 2/3 without certificate files: the generated TLS test PKI (its CA is what stations must trust). */
+  readonly tlsPki: TlsPki | null;
   /** Stops the tick, drops every connection and closes the listener. */
   close(): Promise<void>;
   /** Counters since start (a copy). */
@@ -85,6 +89,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   get url(): string { return this.server!.url; }
   get port(): number { return this.server!.port; }
   get host(): string { return this.server!.host; }
+  get tlsPki(): TlsPki | null { return this.opts.tls?.pki ?? null; }
 
   async listen(): Promise<void> {
     const o = this.opts;
@@ -95,6 +100,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
         protocols: o.protocols,
         authenticate: (identity, authorization, req) => this.authenticate(identity, authorization, req),
         onConnection: (conn, identity, req) => this.onConnection(conn, identity, req),
+        ...(o.tls !== null ? { tls: this.tlsOptions() } : {}),
         // Detector L0: ws refuses frames of maxFrameBytes or more itself (close 1009) before buffering them.
         ...(o.detector !== null ? { maxPayload: o.detector.t.maxFrameBytes - 1 } : {}),
       });
@@ -104,6 +110,22 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     this.timer = setInterval(() => this.tick(), o.tickMs);
     this.timer.unref();
     o.log('info', `CSMS listening on ${this.server.url} (${o.protocols.join(', ')}, security profile ${o.security.profile})`);
+  }
+
+  /** wss:// (profiles 2/3); profile 3 asks for a client certificate chained to the client CA (mutual TLS). */
+  private tlsOptions(): TlsServerOptions {
+    const t = this.opts.tls!;
+    const mutual = this.opts.security.profile === 3;
+    return {
+      cert: t.cert, key: t.key, ...(mutual ? { ca: t.clientCa, requestCert: true } : {}),
+      onTlsError: (err, socket) => {
+        const refusal = tlsRefusalOf(err);
+        const ip = ipOfAddress(socket.remoteAddress);
+        this.counters.count(this.counters.handshakesRefused, `tls:${refusal}`);
+        this.opts.log('info', `TLS handshake from ${ip || '?'} refused (${refusal}): ${err.code ?? err.message}`);
+        if (refusal !== 'handshake') this.detector?.tlsRefused(ip, refusal);
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -129,7 +151,17 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   // ------------------------------------------------------------------------------------------- connections
 
   private authenticate(identity: string, authorization: string | undefined, req: IncomingMessage): AuthDecision {
-    let d = authDecision(identity, authorization, this.opts.security, this.opts.knownStations);
+    const security = this.opts.security;
+    let d = authDecision(identity, authorization, security, this.opts.knownStations);
+    if (d === 'accept' && security.profile === 3) {
+      const v = certificateDecision(peerCertificate(req), security, this.stations.get(identity)?.serialNumber);
+      if (!v.ok) {
+        d = 403;
+        this.counters.count(this.counters.handshakesRefused, v.rule.slice(3));
+        this.opts.log('warn', `${identity}: ${v.detail}`);
+        this.detector?.certificateRefused(identity, ipOf(req), v.rule, { detail: v.detail });
+      }
+    }
     if (this.detector !== null) {
       d = this.detector.upgrade(identity, ipOf(req), authorization, req.headers['sec-websocket-protocol'], d);
     }
@@ -166,6 +198,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
       old.conn.close(1008, 'replaced by a newer connection');
     }
     state.connected = true;
+    state.certificateCn = this.opts.security.profile === 3 ? peerCertificate(req)?.CN : undefined;
     state.version = version;
     state.connectedMs = now;
     state.lastSeenMs = now;
@@ -282,9 +315,13 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
     for (const l of this.links.values()) if (l.state.accepted) candidates.push(l);
     const chosen = selectStations(candidates, spec.fraction, this.opts.seed, f.index, f.fireNo);
     const heartbeatInterval = this.opts.spec.heartbeatInterval;
+    const tariff = this.opts.spec.tariff;
     let sent = 0;
     for (const link of chosen) {
-      const ctx: CommandContext = { state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId, nowMs: this.nowMs() };
+      const ctx: CommandContext = {
+        state: link.state, version: link.version, params: spec.params, heartbeatInterval, nextId: this.nextId, nowMs: this.nowMs(),
+        ...(tariff ? { tariff } : {}), send: (action, payload) => this.send(link.state.id, action, payload),
+      };
       const payload = build(ctx);
       if (payload === null) { this.counters.commandSkipped(spec.action); continue; }
       this.counters.commandSent(spec.action);
@@ -305,6 +342,10 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
 
 /** Source address of an upgrade request (IPv4-mapped IPv6 shown as IPv4). */
 function ipOf(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? '';
+  return ipOfAddress(req.socket.remoteAddress);
+}
+
+function ipOfAddress(a: string | undefined): string {
+  if (a === undefined) return '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }

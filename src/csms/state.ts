@@ -163,6 +163,8 @@ export class StationState implements StationView {
   serialNumber: string | undefined = undefined;
   /** chargingStation.firmwareVersion of the last BootNotification (a firmware roll-out skips stations already on it). */
   firmwareVersion: string | undefined = undefined;
+  /** Profile 3: CN of the client certificate of the current connection (must equal the booted serial number). */
+  certificateCn: string | undefined = undefined;
   lastHeartbeatMs = 0;
   /** Last frame of any kind from the station (liveness). */
   lastSeenMs = 0;

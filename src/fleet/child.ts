@@ -40,7 +40,10 @@ async function run(m: Extract<ToChild, { t: 'init' }>): Promise<void> {
     });
     monitor.stations = result.stationsPlanned;
     const loadgen = monitor.stop();
-    send({ t: 'done', snap: reg.snapshot(), result: { interrupted: result.interrupted, stationsPlanned: result.stationsPlanned, peakConnected: result.peakConnected }, loadgen });
+    send({ t: 'done', snap: reg.snapshot(), result: {
+      interrupted: result.interrupted, stationsPlanned: result.stationsPlanned, peakConnected: result.peakConnected, startedMs: result.startedMs,
+      ...(result.attacks ? { attacks: result.attacks } : {}),
+    }, loadgen });
     process.disconnect?.();
   } catch (err) {
     send({ t: 'error', message: (err as Error).stack ?? String(err) });

@@ -3,6 +3,7 @@ import type { ProgressSample } from '../metrics/progress.js';
 import type { ScenarioSpec } from '../scenario/spec.js';
 import type { LoadgenStats } from './loadgen.js';
 import type { ShardSpec } from './plan.js';
+import type { AttackResults } from '../attacks/index.js';
 
 /** Parent → generator child. */
 export type ToChild =
@@ -14,6 +15,10 @@ export interface ChildResult {
   interrupted: boolean;
   stationsPlanned: number;
   peakConnected: number;
+  /** This process's part of the attacks (ground truth, reactions); absent without `attacks:`. */
+  attacks?: AttackResults;
+  /** When the fleet's phases started in this process (epoch ms). */
+  startedMs?: number;
 }
 
 /** Generator child → parent. */

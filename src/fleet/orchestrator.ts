@@ -6,6 +6,7 @@ import { IdSource } from '../util/ids.js';
 import { ToolError } from '../util/errors.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { mergeSnapshots } from '../metrics/snapshot.js';
+import { gaugePeak } from '../metrics/series.js';
 import type { MetricsSnapshot } from '../metrics/snapshot.js';
 import { mergeProgress, type ProgressSample } from '../metrics/progress.js';
 import type { ScenarioSpec } from '../scenario/spec.js';
@@ -14,6 +15,7 @@ import { runFleet } from './runner.js';
 import { LoadgenMonitor, loadgenReport, type LoadgenReport, type LoadgenStats } from './loadgen.js';
 import type { ChildResult, FromChild, ToChild } from './messages.js';
 import { planSize, type ShardSpec } from './plan.js';
+import { mergeInstances, type AttackResults } from '../attacks/index.js';
 
 /** Sockets per generator process: below the 20,000 open files a process may hold, with room for the rest. */
 export const STATIONS_PER_PROCESS = 15_000;
@@ -52,6 +54,38 @@ export interface PlanRunResult {
   loadgen: LoadgenReport;
   /** Generator processes that failed; their stations are missing from the snapshot. */
   errors: string[];
+  /** When the phases started (epoch ms): the barrier of a multi-process run. */
+  startedMs: number;
+  /** The attacks of every process, instance parts merged by id; absent without `attacks:`. */
+  attacks?: AttackResults;
+}
+
+/**
+ * Joins the attack results of several processes: instance parts merged by id (mergeInstances), reactions
+ * together, and an instance counts as not injected only if no process injected it.
+ */
+export function mergeAttackResults(parts: readonly AttackResults[]): AttackResults {
+  const instances = mergeInstances(parts.flatMap((p) => p.instances));
+  const injected = new Set(instances.map((i) => i.id));
+  const notInjected = [...new Set(parts.flatMap((p) => p.notInjected))].filter((id) => !injected.has(id)).sort();
+  return {
+    instances,
+    reactions: parts.flatMap((p) => p.reactions).sort((a, b) => a.sentMs - b.sentMs),
+    planned: injected.size + notInjected.length,
+    notInjected,
+  };
+}
+
+/** The gauge MetricsWiring keeps of the stations connected now. */
+const CONNECTED_GAUGE = 'stations_connected';
+
+/**
+ * Peak connected stations of several processes (or shards) together: the peak of their merged connected series,
+ * never below one process's own peak (which it samples more often than once a second). Not the sum of the
+ * processes' peaks: they peak at different times.
+ */
+export function mergedPeakConnected(merged: MetricsSnapshot, peaks: readonly number[]): number {
+  return Math.max(0, ...peaks, gaugePeak(merged.series, CONNECTED_GAUGE));
 }
 
 /** How many generator processes a plan of `stations` needs. */
@@ -100,6 +134,7 @@ async function runInProcess(opts: PlanRunOptions, shard: ShardSpec): Promise<Pla
   return {
     snapshot: registry.snapshot(), interrupted: result.interrupted, stationsPlanned: result.stationsPlanned,
     peakConnected: result.peakConnected, processes: 1, loadgen: loadgenReport([stats], result.peakConnected), errors: [],
+    startedMs: result.startedMs, ...(result.attacks ? { attacks: result.attacks } : {}),
   };
 }
 
@@ -116,6 +151,9 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
   const childPath = fileURLToPath(new URL('./child.js', import.meta.url));
   const runTag = randomBytes(3).toString('hex');
   const children: ChildState[] = [];
+  // The parent's own memory is part of what the stations cost; it peaks with the children's stations together.
+  const parentMonitor = new LoadgenMonitor(() => children.reduce((n, c) => n + c.connected, 0), 'parent');
+  parentMonitor.start();
   for (let j = 0; j < procs; j++) {
     // stdin/stdout not needed; stderr passes through for --verbose traces.
     const proc = fork(childPath, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
@@ -173,20 +211,24 @@ async function runChildren(opts: PlanRunOptions, shard: ShardSpec, procs: number
   }, 1000);
   await exited;
   clearInterval(timer);
+  const parentStats = parentMonitor.stop();
   opts.signal?.removeEventListener('abort', onAbort);
 
   const done = children.flatMap((c) => (c.done ? [c.done] : []));
   const errors = children.flatMap((c) => (c.error ? [c.error] : []));
   if (done.length === 0) throw new ToolError('E_GENERATORS_FAILED', `every generator process failed:\n${errors.join('\n')}`);
-  const peak = done.reduce((n, d) => n + d.result.peakConnected, 0);
+  const merged = mergeSnapshots(done.map((d) => d.snap));
+  const peak = mergedPeakConnected(merged, done.map((d) => d.result.peakConnected));
   return {
-    snapshot: mergeSnapshots(done.map((d) => d.snap)),
+    snapshot: merged,
     interrupted: done.some((d) => d.result.interrupted),
     stationsPlanned: done.reduce((n, d) => n + d.result.stationsPlanned, 0),
     peakConnected: peak,
     processes: procs,
-    loadgen: loadgenReport(done.map((d) => d.loadgen), peak),
+    loadgen: loadgenReport([...done.map((d) => d.loadgen), parentStats], peak),
     errors,
+    startedMs: startAtMs,
+    ...(done.some((d) => d.result.attacks) ? { attacks: mergeAttackResults(done.flatMap((d) => (d.result.attacks ? [d.result.attacks] : []))) } : {}),
   };
 }
 

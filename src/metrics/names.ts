@@ -57,6 +57,8 @@ export function percentileKey(p: number): `p(${string})` {
  * A threshold on a name outside this list and BUILTIN_METRICS can never be evaluated: it is an input error.
  */
 export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
+  // the attack library (attacks/runner.ts)
+  'attack_instances_started', 'attack_targets_unavailable', 'attack_errors',
   // transactions and energy (station/evse.ts)
   'tx_started', 'tx_ended', 'tx_deauthorized', 'energy_wh',
   'authorize_rejected', 'authorize_failed', 'authorize_offline_local',
@@ -74,6 +76,16 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'pnc_needs_accepted', 'pnc_needs_refused', 'pnc_profiles_received', 'pnc_profile_missing', 'pnc_schedules_accepted', 'pnc_schedules_refused',
   'certificates_signed', 'certificates_rejected', 'csr_rejected', 'certificate_sign_retries', 'certificate_sign_gave_up', 'roots_installed',
   'ocsp_good', 'ocsp_revoked', 'ocsp_unknown', 'ocsp_failed',
+  // battery swapping (station/usecases/battery-swap*.ts): swaps, remote requests, refusals, timeouts, battery energy
+  'battery_swaps', 'battery_swap_requests', 'battery_swaps_refused', 'battery_swaps_aborted', 'battery_swap_timeouts',
+  'battery_energy_in_wh', 'battery_energy_out_wh',
+  // periodic monitors and event streams (station/usecases/periodic-stream.ts)
+  'periodic_streams_opened', 'periodic_streams_rejected', 'periodic_streams_adjusted', 'periodic_streams_closed',
+  'periodic_stream_messages', 'periodic_stream_values', 'monitor_events',
+  // Tariffs, local cost and payments (station/usecases/tariff*.ts): tariffs installed / refused / cleared / changed,
+  // sessions priced locally and their total (a sum, in the tariff's currency), cost limits, card and web payments
+  'tariffs_applied', 'tariffs_rejected', 'tariffs_cleared', 'tariff_changes', 'driver_tariffs', 'cost_sessions', 'cost_total',
+  'cost_limit_reached', 'cost_updates', 'card_payments', 'settlements', 'settlements_canceled', 'web_payments', 'vat_validations',
   // the offline TransactionEvent queue
   'offline_queued', 'offline_delivered', 'offline_dropped', 'tx_events_dropped',
   // arrival-rate executors (fleet/executors.ts): k6's iterations and dropped_iterations
@@ -82,12 +94,58 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'protocol_garbage_in', 'protocol_invalid_call_in', 'protocol_unexpected_result', 'protocol_callresulterror_in',
   'protocol_ignored_type', 'protocol_invalid_out', 'protocol_warn_invalid_in', 'protocol_warn_invalid_out',
   'protocol_send_in',
+  // attacks (attacks/runner.ts; an attack's own `env.count(name)` is `attack_<name>`, attacks/env.ts)
+  'attack_instances_started', 'attack_targets_unavailable', 'attack_errors',
 ]);
 
 /** Gauges the tool's producers set. */
 export const PRODUCED_GAUGES: readonly string[] = Object.freeze(['stations_connected']);
 
-/** Which tags each built-in metric carries; producer-named counters and gauges carry none. */
+/**
+ * The metrics of detection scoring (ATTACKS.md §4), added to the summary after a run with `attacks:` or
+ * `detection:`: the same names, types and tags as DETECTION_METRICS / DETECTION_METRIC_TAGS of
+ * src/detection/metrics.ts (a sibling module, so restated here as data; test/metrics/names.test.ts keeps them equal).
+ * `type` is an attack type A01–A16; a metric without the tag is over all types.
+ */
+export const DETECTION_METRICS: Readonly<Record<string, MetricType>> = Object.freeze({
+  detection_recall: 'gauge',
+  detection_recall_ci_low: 'gauge',
+  detection_recall_ci_high: 'gauge',
+  detection_recall_macro: 'gauge',
+  detection_precision: 'gauge',
+  detection_f1: 'gauge',
+  detection_latency: 'trend',
+  detection_latency_p50: 'gauge',
+  detection_latency_p95: 'gauge',
+  detection_latency_max: 'gauge',
+  detection_tp: 'counter',
+  detection_fn: 'counter',
+  detection_fp: 'counter',
+  detection_duplicates: 'counter',
+  detection_alerts: 'counter',
+  detection_nab_score: 'gauge',
+  false_alarms: 'counter',
+  false_alarms_per_hour: 'gauge',
+  false_alarms_per_1k_station_hours: 'gauge',
+  reaction_conformance: 'gauge',
+  reaction_latency: 'trend',
+});
+
+const PER_TYPE = ['detection_recall', 'detection_recall_ci_low', 'detection_recall_ci_high', 'detection_precision', 'detection_f1',
+  'detection_latency', 'detection_latency_p50', 'detection_latency_p95', 'detection_latency_max', 'detection_tp', 'detection_fn',
+  'detection_fp', 'detection_duplicates', 'reaction_conformance', 'reaction_latency'];
+
+/** The tags each detection metric carries. */
+export const DETECTION_METRIC_TAGS: Readonly<Record<string, readonly string[]>> = Object.freeze(
+  Object.fromEntries(Object.keys(DETECTION_METRICS).map((n) => [n, PER_TYPE.includes(n) ? ['type'] : []])),
+);
+
+/** Whether a metric name is one of detection scoring's (its thresholds need the scoring, not the load metrics). */
+export function isDetectionMetric(name: string): boolean {
+  return DETECTION_METRICS[name] !== undefined;
+}
+
+/** Which tags each built-in and detection metric carries; producer-named counters and gauges carry none. */
 export const METRIC_TAGS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   ocpp_calls: ['action'],
   ocpp_call_duration: ['action'],
@@ -101,11 +159,12 @@ export const METRIC_TAGS: Readonly<Record<string, readonly string[]>> = Object.f
   ocpp_connect_duration: [],
   ocpp_connect_failed: [],
   ocpp_connect_errors: ['kind'],
+  ...DETECTION_METRIC_TAGS,
 });
 
 /** Every metric a run of this tool can produce, with its type: the built-ins plus the producers' counters and gauges. */
 export function knownMetrics(): Readonly<Record<string, MetricType>> {
-  const out: Record<string, MetricType> = { ...BUILTIN_METRICS };
+  const out: Record<string, MetricType> = { ...BUILTIN_METRICS, ...DETECTION_METRICS };
   for (const n of PRODUCED_COUNTERS) out[n] ??= 'counter';
   for (const n of PRODUCED_GAUGES) out[n] ??= 'gauge';
   return Object.freeze(out);

@@ -3,6 +3,7 @@ import { fmtInt, fmtMs, fmtNum, fmtPercent, styler, table, type Cell, type Style
 import { perSecond, type ProgressSample } from './progress.js';
 import type { CallStats, Summary } from './summary.js';
 import type { ThresholdResult } from './thresholds.js';
+import { isUseCaseCounter, useCasesSection } from './usecase-figures.js';
 
 export interface ReportOptions {
   /** ANSI colours; pass `process.stdout.isTTY && !process.env.NO_COLOR`. Off by default. */
@@ -13,7 +14,10 @@ export interface ReportOptions {
 
 type Paint = (text: string, ...styles: Style[]) => string;
 
-/** Counters the report shows in their own sections; every other counter is listed under "counters". */
+/**
+ * Counters the report shows in their own sections; every other counter is listed under "counters", except the
+ * use cases' (USE CASES, see usecase-figures.ts).
+ */
 const SECTIONED = new Set(['tx_started', 'tx_ended', 'energy_wh', 'energy_export_wh', 'offline_queued', 'offline_delivered', 'offline_dropped']);
 
 const r = (text: string, styles?: Style[]): Cell => (styles ? { text, align: 'right', styles } : { text, align: 'right' });
@@ -110,7 +114,8 @@ function countersSections(s: Summary, paint: Paint): string[][] {
       ['dropped', fmtInt(n('offline_dropped')), n('offline_dropped') > 0 ? ['red'] : []],
     ], paint));
   }
-  const others = Object.entries(s.counters).filter(([k]) => !SECTIONED.has(k));
+  out.push(useCasesSection(s, paint));
+  const others = Object.entries(s.counters).filter(([k]) => !SECTIONED.has(k) && !isUseCaseCounter(k));
   out.push(kv('COUNTERS', others.map(([k, c]) => [k, `${fmtNum(c.count, Number.isInteger(c.count) ? 0 : 3)}  ${fmtNum(c.rate, 2)}/s`]), paint));
   out.push(kv('GAUGES', Object.entries(s.gauges).map(([k, g]) => [k, `${fmtNum(g.value, Number.isInteger(g.value) ? 0 : 2)}  (max ${fmtNum(g.max, Number.isInteger(g.max) ? 0 : 2)})`]), paint));
   return out;
@@ -128,7 +133,10 @@ function thresholdsSection(results: readonly ThresholdResult[], paint: Paint): s
   return [paint('  THRESHOLDS', 'bold'), ...rows];
 }
 
-/** The end-of-test report (k6-like): header, calls per action, connects, errors, transactions, queue, counters. */
+/**
+ * The end-of-test report (k6-like): header, calls per action, connects, errors, transactions, queue, use cases,
+ * counters.
+ */
 export function formatReport(summary: Summary, opts: ReportOptions = {}): string {
   const paint = styler(opts.color === true);
   const sections = [

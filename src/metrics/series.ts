@@ -174,3 +174,14 @@ export function mergeSeries(list: readonly SeriesData[], capacity = SERIES_CAPAC
   }
   return { intervalMs: list[0]?.intervalMs ?? SERIES_INTERVAL_MS, truncated, points };
 }
+
+/**
+ * The highest value a gauge had at the end of any second of a (merged) series; 0 when it was never set. For a
+ * merged series this is the peak of the sum over processes, unlike the sum of their peaks, which may never
+ * have happened. A peak inside one second is not seen, nor one in points dropped beyond the capacity.
+ */
+export function gaugePeak(series: SeriesData, name: string): number {
+  let peak = 0;
+  for (const p of series.points) peak = Math.max(peak, p.gauges[name] ?? 0);
+  return peak;
+}

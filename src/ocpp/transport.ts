@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Wire } from './session.js';
+import { isTlsError, MIN_TLS_VERSION, type TlsClientOptions } from './tls.js';
 
 /** What a connection tells its owner. Called as methods, so `this` is the owner (no closure per socket). */
 export interface ConnectionEvents {
@@ -65,7 +68,8 @@ export class WsConnection implements Wire {
   terminate(): void { this.ws.terminate(); }
 }
 
-export type ConnectErrorKind = 'refused' | 'timeout' | 'http-status' | 'no-subprotocol' | 'error';
+/** `tls`: the TLS handshake failed (certificate rejected by either side, version or cipher refused). */
+export type ConnectErrorKind = 'refused' | 'timeout' | 'http-status' | 'no-subprotocol' | 'tls' | 'error';
 
 export type ConnectResult =
   | { ok: true; conn: WsConnection }
@@ -79,6 +83,8 @@ export interface ConnectOptions {
   /** HTTP Basic credentials (security profile 1/2). */
   basicAuth?: { user: string; password: string };
   headers?: Record<string, string>;
+  /** wss:// only (security profiles 2/3): trusted CAs, client certificate and key, server name. TLS ≥ 1.2 always. */
+  tls?: TlsClientOptions;
 }
 
 /** Opens a station's WebSocket; resolves with the connection or why it failed. Never rejects. */
@@ -95,6 +101,7 @@ export function connect(url: string, opts: ConnectOptions, events: ConnectionEve
         handshakeTimeout: opts.handshakeTimeoutMs,
         localAddress: opts.localAddress,
         headers,
+        ...(url.startsWith('wss:') ? { minVersion: MIN_TLS_VERSION, ...opts.tls } : {}),
       });
     } catch (err) {
       resolve({ ok: false, kind: 'error', detail: (err as Error).message });
@@ -126,6 +133,7 @@ export function connect(url: string, opts: ConnectOptions, events: ConnectionEve
     ws.once('error', (err: Error & { code?: string }) => {
       const msg = err.message ?? String(err);
       if (err.code === 'ECONNREFUSED') fail('refused', msg);
+      else if (isTlsError(err)) fail('tls', err.code ? `${err.code}: ${msg}` : msg);
       else if (/timed out/i.test(msg)) fail('timeout', msg);
       else if (/subprotocol/i.test(msg)) fail('no-subprotocol', msg);
       else fail('error', msg);
@@ -153,12 +161,55 @@ export interface OcppServerOptions {
   backlog?: number;
   /** Largest frame (bytes) ws accepts; a larger one closes the connection with 1009. Default ws's 100 MiB. */
   maxPayload?: number;
+  /** Serve wss:// (security profiles 2/3); the peer certificate is then on `(req.socket as TLSSocket)`. */
+  tls?: TlsServerOptions;
+}
+
+/** TLS of an OCPP server (PEM text). TLS ≥ 1.2. */
+export interface TlsServerOptions {
+  cert: string;
+  key: string;
+  /** CAs a client certificate must chain to (with `requestCert`). */
+  ca?: string;
+  /**
+   * Mutual TLS (profile 3): the client is asked for a certificate; the handshake completes either way and
+   * `authenticate` judges it (`peerCertificate(req)`), so a refusal can name the identity.
+   */
+  requestCert?: boolean;
+  /** A client failed the TLS handshake (or spoke plain HTTP to the TLS port): the error and the client's socket. */
+  onTlsError?(err: Error & { code?: string }, socket: Socket): void;
+}
+
+/** The client certificate of a TLS connection (mutual TLS), as the server's TLS layer judged it. */
+export interface PeerCertificate {
+  /** Chained to a trusted CA and within its validity dates. */
+  authorized: boolean;
+  /** Why not (OpenSSL's verify code, e.g. CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE). */
+  error?: string;
+  CN?: string;
+  O?: string;
+}
+
+/** The certificate the TLS client of `req` presented, or null (plain connection, or no certificate). */
+export function peerCertificate(req: IncomingMessage): PeerCertificate | null {
+  const s = req.socket as Partial<TLSSocket>;
+  if (typeof s.getPeerCertificate !== 'function') return null;
+  const c = s.getPeerCertificate();
+  if (!c || !c.subject) return null;
+  const pick = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+  const cn = pick(c.subject.CN);
+  const o = pick(c.subject.O);
+  const err = s.authorizationError;
+  return {
+    authorized: s.authorized === true, ...(err ? { error: String((err as Error & { code?: string }).code ?? err) } : {}),
+    ...(cn !== undefined ? { CN: cn } : {}), ...(o !== undefined ? { O: o } : {}),
+  };
 }
 
 export interface OcppServer {
   readonly port: number;
   readonly host: string;
-  /** ws://host:port — stations connect to `${url}/ocpp/<id>` (any path prefix is accepted). */
+  /** ws://host:port (wss:// with TLS) — stations connect to `${url}/ocpp/<id>` (any path prefix is accepted). */
   readonly url: string;
   close(): Promise<void>;
 }
@@ -173,9 +224,18 @@ export function startOcppServer(opts: OcppServerOptions): Promise<OcppServer> {
     handleProtocols: (offered) => opts.protocols.find((p) => offered.has(p)) ?? false,
     ...(opts.maxPayload !== undefined ? { maxPayload: opts.maxPayload } : {}),
   });
-  const http: Server = createServer((_req, res) => {
+  const plain = (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('OCPP-J endpoint: connect with a WebSocket\n');
-  });
+  };
+  const t = opts.tls;
+  const http: Server = t === undefined ? createServer(plain) : createTlsServer({
+    cert: t.cert, key: t.key, minVersion: MIN_TLS_VERSION,
+    ...(t.ca !== undefined ? { ca: t.ca } : {}),
+    ...(t.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
+  }, plain);
+  if (t !== undefined) {
+    http.on('tlsClientError', (err: Error & { code?: string }, socket: Socket) => { t.onTlsError?.(err, socket); });
+  }
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0]!;
@@ -204,7 +264,7 @@ export function startOcppServer(opts: OcppServerOptions): Promise<OcppServer> {
       resolve({
         port: addr.port,
         host: opts.host,
-        url: `ws://${host}:${addr.port}`,
+        url: `${t === undefined ? 'ws' : 'wss'}://${host}:${addr.port}`,
         close: () => new Promise<void>((done) => {
           for (const ws of wss.clients) ws.terminate();
           wss.close();

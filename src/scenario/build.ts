@@ -3,6 +3,7 @@ import type { Draft } from './draft.js';
 import { apportion, type ScenarioOverrides } from './overrides.js';
 import type { Problems } from './problems.js';
 import type { PhaseDraft } from './sections/phases.js';
+import { securityTargetProblem } from './sections/security.js';
 import type { Phase, ScenarioSpec, StationGroupSpec } from './spec.js';
 import { compileIdTemplate, stationIdProblem, type IdTemplate } from './stationId.js';
 import { checkAttacks } from './sections/attacks.js';
@@ -73,6 +74,8 @@ export function buildSpec(p: Problems, d: Draft, o: ScenarioOverrides, file: str
     attacks: d.attacks,
   };
   if (target !== undefined) spec.target = target;
+  const tls = securityTargetProblem(d.security, target);
+  if (tls !== null) p.add(o.target !== undefined ? ['security', 'profile'] : ['target'], tls);
   if (d.thresholds !== undefined) spec.thresholds = d.thresholds;
   if (d.detection !== undefined) spec.detection = d.detection;
   if (d.clean.attacks && d.clean.groups && d.clean.phases) {

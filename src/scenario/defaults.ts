@@ -1,5 +1,5 @@
 import { deepFreeze } from './freeze.js';
-import type { Behaviour, EvseModel, PncGroupSpec, ScenarioSpec, V2xGroupSpec } from './spec.js';
+import type { BatterySwapGroupSpec, Behaviour, CsmsTariffSpec, EvseModel, PncGroupSpec, ScenarioSpec, TariffGroupSpec, V2xGroupSpec } from './spec.js';
 
 /**
  * Every default of the scenario format, in spec units (ms, W, Wh, %), in one frozen object. The reference in
@@ -25,6 +25,12 @@ export interface ScenarioDefaults extends Pick<ScenarioSpec,
   v2x: V2xGroupSpec;
   /** `stations[].pnc` of a `plug-and-charge` group. */
   pnc: PncGroupSpec;
+  /** `stations[].swap` of a `battery-swap` group. */
+  swap: BatterySwapGroupSpec;
+  /** `stations[].tariff` of a `tariff` group. */
+  tariff: TariffGroupSpec;
+  /** `csms.tariff` keys left out (the section itself is optional). */
+  csmsTariff: CsmsTariffSpec;
   /** Run length when neither `phases` nor `duration` is given. */
   duration: number;
   /** How `duration:` is split into ramp-up / hold / ramp-down. */
@@ -80,6 +86,28 @@ export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
   // Plug & Charge: a few regular EVs per station; ISO 15118-20 still the minority; stations validate contracts
   // through the CSMS by hash data (OCSP) unless a scenario gives them CentralContractValidationAllowed.
   pnc: { contracts: 4, iso20Ratio: 0.3, centralValidationRatio: 0 },
+  // Battery swap: car-sized packs, a rack mostly charged at power-up, drivers that swap in seconds and always take
+  // their battery; timeouts short enough to matter in a minute-long run.
+  swap: {
+    emptySlots: 1,
+    batteryWh: { kind: 'uniform', min: 40_000, max: 75_000 },
+    stockSocPct: { kind: 'uniform', min: 60, max: 100 },
+    arrivalSocPct: { kind: 'uniform', min: 5, max: 30 },
+    sohPct: { kind: 'uniform', min: 80, max: 100 },
+    targetSocPct: 80,
+    maxSocPct: 95,
+    handling: { kind: 'uniform', min: 2_000, max: 5_000 },
+    abandonRatio: 0,
+    insertTimeout: 30_000,
+    takeTimeout: 20_000,
+  },
+  // Local cost: running cost in every Updated event, no extra RunningCost events; card payments only when asked.
+  tariff: { runningCost: true, runningCostInterval: 0, cardPaymentRatio: 0, authorizationAmount: 50, authorizeDirectPayment: false, vatNumberRatio: 0 },
+  // FLOWS.md §7.1's example tariff: 0.45 EUR/kWh, a 0.35 start fee, 21 % VAT; no idle fee unless asked.
+  csmsTariff: {
+    tariffId: 'Default01', currency: 'EUR', priceKwh: 0.45, chargingPriceMinute: 0, idlePriceMinute: 0, idleGrace: 0, fixedFee: 0.35,
+    vatPercent: 21, afterBoot: true,
+  },
   duration: 60_000,
   phases: { rampUpShare: 0.25, rampDownShare: 0.1, names: ['ramp-up', 'hold', 'ramp-down'] },
   drainTimeout: 10_000,

@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { DEFAULTS } from './defaults.js';
 import type { Locator, Problems } from './problems.js';
 import { Fields, isAbsent, isRaw, readMap } from './read.js';
@@ -72,7 +72,7 @@ export function readDraft(p: Problems, doc: unknown, file: string, locate?: Loca
     : attacks.length > 0 ? DETECTION_DEFAULTS : undefined));
   return {
     general,
-    security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security')) : DEFAULTS.security,
+    security: f.has('security') ? readSecurity(p, f.raw.security, f.at('security'), dirname(file)) : DEFAULTS.security,
     reconnect: f.has('reconnect') ? readReconnect(p, f.raw.reconnect, f.at('reconnect')) : DEFAULTS.reconnect,
     groups,
     sessions: f.has('sessions')

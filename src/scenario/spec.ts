@@ -36,9 +36,10 @@ export interface EvseModel {
 /**
  * What a station group does: `charging` (EIM sessions: RFID/app), `idle` (boots, heartbeats, answers, never
  * charges), and the OCPP 2.1 use cases: `plug-and-charge` (ISO 15118 contract authorisation), `v2x`
- * (bidirectional EVs), `battery-swap` (swap stations).
+ * (bidirectional EVs), `battery-swap` (swap stations), `tariff` (EIM sessions priced locally from the CSMS's tariffs,
+ * with card and web payments).
  */
-export type Behaviour = 'charging' | 'idle' | 'plug-and-charge' | 'v2x' | 'battery-swap';
+export type Behaviour = 'charging' | 'idle' | 'plug-and-charge' | 'v2x' | 'battery-swap' | 'tariff';
 
 export interface StationGroupSpec {
   name: string;
@@ -54,6 +55,10 @@ export interface StationGroupSpec {
   v2x?: V2xGroupSpec;
   /** behaviour `plug-and-charge` only (always present there, defaults applied): the ISO 15118 EVs. */
   pnc?: PncGroupSpec;
+  /** behaviour `battery-swap` only (always present there, defaults applied): the swap station's batteries. */
+  swap?: BatterySwapGroupSpec;
+  /** behaviour `tariff` only (always present there, defaults applied): local cost and the payment terminal. */
+  tariff?: TariffGroupSpec;
   /** Optional fixed vendor/model overriding the faker identity. */
   vendor?: string;
   model?: string;
@@ -84,6 +89,77 @@ export interface PncGroupSpec {
    * (PEM) in Authorize instead of its hash data.
    */
   centralValidationRatio: number;
+}
+
+/**
+ * A `battery-swap` group's stations (FLOWS.md §6; YAML `stations[].swap`): every EVSE is a battery slot that charges
+ * the battery in it at the EVSE's rating; cars arrive per the session model (`arrivalsPerEvsePerHour` per station,
+ * one swap lane) and trade their depleted battery for a charged one.
+ */
+export interface BatterySwapGroupSpec {
+  /** Slots left empty at power-up (≥ 1: a swap needs a free slot for the battery coming in). */
+  emptySlots: number;
+  /** Battery capacity (Wh), drawn per battery. */
+  batteryWh: Distribution;
+  /** SoC (%) of the stocked batteries at power-up, and of the batteries cars bring in. */
+  stockSocPct: Distribution;
+  arrivalSocPct: Distribution;
+  /** State of health (%) of every battery, drawn once per battery. */
+  sohPct: Distribution;
+  /** BatterySwapCtrlr.TargetSoc: a battery is handed out from this SoC on. */
+  targetSocPct: number;
+  /** BatterySwapCtrlr.MaxSoc: slot charging stops here (SuspendedEVSE, EnergyLimitReached). */
+  maxSocPct: number;
+  /** Time (ms) the driver takes to insert the empty battery, and again to take the charged one. */
+  handling: Distribution;
+  /** Share of swaps whose driver never takes the charged battery: BatteryOutTimeout after `takeTimeout` ms. */
+  abandonRatio: number;
+  /** BatterySwapCtrlr.Timeout[In] and Timeout[Out] (ms). */
+  insertTimeout: number;
+  takeTimeout: number;
+}
+
+/** A `tariff` group's local cost calculation and payment terminal (FLOWS.md §7; YAML `stations[].tariff`). */
+export interface TariffGroupSpec {
+  /** TariffCostCtrlr.Enabled[RunningCost]: running costDetails in Updated events (always a full one in Ended). */
+  runningCost: boolean;
+  /** TariffCostCtrlr.Interval[RunningCost] (ms): an Updated event with trigger RunningCost this often; 0 = none. */
+  runningCostInterval: number;
+  /** Share of sessions paid by card at the integrated terminal (C18: DirectPayment idToken, NotifySettlement). */
+  cardPaymentRatio: number;
+  /** PaymentCtrlr.AuthorizationAmount: the maxCost a card session starts with. */
+  authorizationAmount: number;
+  /** PaymentCtrlr.AuthorizeDirectPayment: card payments are also sent in Authorize. */
+  authorizeDirectPayment: boolean;
+  /** Share of card sessions that ask for a company receipt (VatNumberValidation before NotifySettlement). */
+  vatNumberRatio: number;
+}
+
+/**
+ * The embedded CSMS's default tariff (YAML `csms.tariff`; FLOWS.md §7.1): sent with SetDefaultTariff (evseId 0)
+ * after every accepted 2.1 boot, and the base of the scheduled tariff commands. Prices exclude tax.
+ */
+export interface CsmsTariffSpec {
+  tariffId: string;
+  /** ISO 4217. */
+  currency: string;
+  priceKwh: number;
+  /** Per minute of charging time; 0 = no charging-time price. */
+  chargingPriceMinute: number;
+  /** Per minute of idle time once `idleGrace` (ms) of idle time has passed; 0 = no idle fee. */
+  idlePriceMinute: number;
+  idleGrace: number;
+  /** Start fee; 0 = none. */
+  fixedFee: number;
+  /** VAT (%) on every component. */
+  vatPercent: number;
+  /** Optional energy price for a time-of-day window (local time "HH:MM", end before start wraps midnight). */
+  offPeak?: { from: string; to: string; priceKwh: number };
+  /** Bounds of a session's total (excl. tax); absent = none. */
+  minCost?: number;
+  maxCost?: number;
+  /** Send SetDefaultTariff after each accepted boot (2.1). */
+  afterBoot: boolean;
 }
 
 export type IdTokenSource =
@@ -120,10 +196,24 @@ export interface Phase {
 }
 
 export interface SecuritySpec {
-  /** 0 = no authentication, 1 = HTTP Basic over ws:// (password required). */
-  profile: 0 | 1;
-  /** Password for Basic auth (16..64 chars). The user name is the station id. */
+  /**
+   * 0 = no authentication, 1 = HTTP Basic over ws://, 2 = HTTP Basic over wss:// (TLS ≥ 1.2, server certificate),
+   * 3 = mutual TLS over wss:// (client certificate per station, CN = serial number, O = organization).
+   */
+  profile: 0 | 1 | 2 | 3;
+  /** Password for Basic auth (16..64 chars), profiles 1 and 2. The user name is the station id. */
   password?: string;
+  /**
+   * Profiles 2/3: PEM text of the CA certificate(s) the stations trust for the CSMS server certificate (read
+   * from the `ca:` file). Absent: Node's built-in roots, or the embedded CSMS's generated CA.
+   */
+  ca?: string;
+  /** Profile 3: `SecurityCtrlr.OrganizationName`, the O of generated station certificates (and checked by the embedded CSMS). */
+  organization?: string;
+  /** Profile 3: per-station certificate and key files; `{serial}` and `{id}` are replaced per station. */
+  clientCert?: { cert: string; key: string };
+  /** Profile 3: a CA (PEM certificate and key text) that issues each station its certificate at first connect. */
+  issuer?: { cert: string; key: string };
 }
 
 export interface ReconnectSpec {
@@ -145,7 +235,12 @@ export interface CsmsCommandSpec {
     | 'GetCompositeSchedule' | 'GetVariables' | 'SetVariables' | 'GetBaseReport' | 'TriggerMessage' | 'Reset'
     | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles' | 'UpdateFirmware'
     // V2X and DER control (OCPP 2.1 blocks Q and R, FLOWS.md §5)
-    | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl';
+    | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl'
+    // battery swapping (block S, FLOWS.md §6) and periodic event streams (block N, FLOWS.md §8.4)
+    | 'RequestBatterySwap' | 'SetVariableMonitoring' | 'ClearVariableMonitoring' | 'AdjustPeriodicEventStream'
+    | 'GetPeriodicEventStream'
+    // Tariffs, cost and payments (OCPP 2.1 blocks I and C, FLOWS.md §7)
+    | 'SetDefaultTariff' | 'GetTariffs' | 'ClearTariffs' | 'ChangeTransactionTariff' | 'CostUpdated' | 'NotifyWebPaymentStarted';
   /** Fraction of connected stations (0..1] that receive it each time. */
   fraction: number;
   /**
@@ -165,6 +260,8 @@ export interface CsmsSpec {
   commands: readonly CsmsCommandSpec[];
   /** The test PKI for Plug & Charge (FLOWS.md §4): shares (0..1) of contract certificates issued revoked / expired. */
   pki: { revokedContracts: number; expiredContracts: number };
+  /** The CSMS's default tariff (FLOWS.md §7.1); absent = the CSMS sends no tariffs after boot. */
+  tariff?: CsmsTariffSpec;
 }
 
 export type WorkKind = 'session' | 'Heartbeat' | 'Authorize' | 'MeterValues' | 'StatusNotification' | 'DataTransfer';

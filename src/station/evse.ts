@@ -135,7 +135,8 @@ export class Evse {
   private onArrival(): void {
     const st = this.station;
     if (st.link === 'stopped' || st.draining) return;
-    if (this.tx || !this.operative || this.status !== 'Available' || st.firmware.holdsSessions) { this.scheduleArrival(); return; }
+    // A use case may hold local starts back (a web payment in progress on this EVSE, FLOWS.md §7.2); so does a firmware update.
+    if (this.tx || !this.operative || this.status !== 'Available' || st.firmware.holdsSessions || this.hooks?.blocksLocalStart?.()) { this.scheduleArrival(); return; }
     this.beginSession();
   }
 
@@ -329,6 +330,14 @@ export class Evse {
     this.emit('Updated', 'ChargingRateChanged', 'Sample.Periodic');
   }
 
+  /** An Updated event a use case reports (TariffChanged, LimitSet, RunningCost, ...): energy settled first. */
+  reportUpdate(triggerReason: string): boolean {
+    if (!this.tx) return false;
+    this.advance();
+    this.emit('Updated', triggerReason, null);
+    return true;
+  }
+
   /** TriggerMessage(TransactionEvent): an Updated event with trigger Trigger. */
   triggerTxEvent(): boolean {
     if (!this.tx) return false;
@@ -339,6 +348,7 @@ export class Evse {
 
   /** The CSMS's answer to one of our TransactionEvents (StopTxOnInvalidId, E05). */
   onTxResponse(req: Payload, res: Payload): void {
+    this.hooks?.onTxResponse?.(req, res);
     const status = res.idTokenInfo?.status;
     const tx = this.tx;
     if (!tx || req.transactionInfo?.transactionId !== tx.id || status === undefined || status === 'Accepted') return;
@@ -391,14 +401,25 @@ export class Evse {
     return this.tamper?.limit ? this.tamper.limit(w, this) : w;
   }
 
+  /**
+   * Brings the running transaction's energy up to now before a reading outside the TransactionEvent flow, so the
+   * register is the one of now, not of the last event; the next event integrates from here on (no double count).
+   * A charging-state change found on the way is reported as the suspend timer would.
+   */
+  private settle(): void {
+    if (this.advance()) this.emit('Updated', 'ChargingStateChanged', 'Sample.Periodic');
+  }
+
   /** A periodic meter reading outside a transaction (MeterValues workload). */
   sampleMeterValue(): Payload {
+    this.settle();
     return this.reported(meterValue(this.physics, this.station.dm.txStartedMeasurands, 'Sample.Periodic', this.station.nowMs())
       ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Sample.Periodic' }] }, 'Sample.Periodic');
   }
 
   /** MeterValues(Trigger) for TriggerMessage: the register and, during a transaction, the live values. */
   triggerMeterValue(): Payload {
+    this.settle();
     const dm = this.station.dm;
     return this.reported(meterValue(this.physics, this.tx ? dm.txUpdatedMeasurands : dm.txStartedMeasurands, 'Trigger', this.station.nowMs())
       ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Trigger' }] }, 'Trigger');

@@ -3,6 +3,7 @@ import type { Payload } from '../ocpp/session.js';
 import type { Station } from './station.js';
 import type { ReportData } from './device-model.js';
 import { useCaseHandler, useCaseTrigger } from './usecases/index.js';
+import { MONITORING_HANDLERS } from './usecases/periodic-stream.js';
 
 type Handler = (st: Station, p: Payload) => Payload | RpcError | Promise<Payload | RpcError>;
 
@@ -170,6 +171,8 @@ const HANDLERS: Record<string, Handler> = {
     return { ongoingIndicator: ongoing, messagesInQueue: queued };
   },
   CostUpdated() { return {}; },
+  // Periodic monitors and event streams (FLOWS.md §8.4), on every behaviour (usecases/periodic-stream.ts).
+  ...MONITORING_HANDLERS,
 };
 
 /**

@@ -9,6 +9,7 @@ import type { StationGroupSpec } from '../scenario/spec.js';
 import type { StationContext } from './context.js';
 import { TxQueue } from './tx-queue.js';
 import { stationIdentity, type Identity } from './identity.js';
+import { stationTls, type StationTls } from './tls.js';
 import { DeviceModel } from './device-model.js';
 import { ProfileStore } from './smart-charging.js';
 import { Evse, EvseTimer } from './evse.js';
@@ -80,6 +81,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   private txRetryToken = -1;
   private stopping = false;
   private connectStartUs = 0;
+  /** Profiles 2/3: trusted CAs and client certificate, built at the first connect. */
+  private tls: StationTls | null = null;
   private offlineSinceMs = 0;
   /** Clock offset learnt from the CSMS (BootNotification/Heartbeat currentTime). */
   clockOffsetMs = 0;
@@ -163,11 +166,19 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     const la = spec.localAddresses;
     const localAddress = la.length > 0 ? la[this.plan.index % la.length] : undefined;
     this.connectStartUs = this.ctx.clock.monoUs();
+    if (spec.security.profile >= 2 && this.tls === null) this.tls = stationTls(spec.security, this.id, this.identity.serialNumber);
+    if (this.tls !== null && !this.tls.ok) {
+      this.ctx.sink.connect(0, false, 'tls');
+      this.ctx.sink.log?.(this.id, `connect failed: ${this.tls.detail}`);
+      this.scheduleReconnect();
+      return;
+    }
     const res = await connect(`${this.ctx.target}/${encodeURIComponent(this.id)}`, {
       protocols: spec.protocols,
       handshakeTimeoutMs: spec.callTimeout,
       ...(localAddress ? { localAddress } : {}),
       ...(spec.security.profile >= 1 && spec.security.password ? { basicAuth: { user: this.id, password: spec.security.password } } : {}),
+      ...(this.tls !== null ? { tls: this.tls.tls } : {}),
     }, this);
     const us = this.ctx.clock.monoUs() - this.connectStartUs;
     if (!res.ok) {
@@ -476,6 +487,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       'OCPPCommCtrlr.RetryBackOffRepeatTimes': String(r.repeatTimes),
       'OCPPCommCtrlr.MessageTimeout[Default]': String(Math.round(spec.callTimeout / 1000)),
       'SecurityCtrlr.SecurityProfile': String(spec.security.profile),
+      // Profile 3: the O of the station's TLS certificate (and of its CSRs).
+      ...(spec.security.organization !== undefined ? { 'SecurityCtrlr.OrganizationName': spec.security.organization } : {}),
       'SecurityCtrlr.Identity': this.plan.id,
     };
   }

@@ -9,6 +9,7 @@ import { MetricsRegistry } from '../../src/metrics/registry.js';
 import { summarize } from '../../src/metrics/summary.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { ExitCode, InvalidInputError } from '../../src/util/errors.js';
+import { readHlog } from '../metrics/outputs.js';
 import { assertExit, assertNoStack, readJson, runCli, tempDir } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -122,6 +123,26 @@ describe('mergeShards', () => {
     assert.deepEqual(summary.merged.shards, [0, 1, 2]);
     assert.deepEqual(summary.merged.missing, []);
     assert.equal(summary.gauges.stations_connected!.max, 30);
+  });
+
+  test('peakConnected is the peak of the merged connected series, not the sum of peaks taken at different times', () => {
+    const clock = new ManualClock(T0);
+    const regs = [0, 1].map(() => new MetricsRegistry({ clock }));
+    // Shard 0 holds 10 stations in the first second, shard 1 in the second: together never more than 12 at once,
+    // while the sum of their peaks (20) never happened.
+    const held = [[10, 2, 0], [1, 10, 0]];
+    for (let sec = 0; sec < 3; sec++) {
+      regs.forEach((r, i) => { r.recordCall('Heartbeat', 100, 90, 'ok'); r.gauge('stations_connected', held[i]![sec]!); });
+      clock.advance(1000);
+      for (const r of regs) r.tick();
+    }
+    const shards = regs.map((r, i) => runSummary(r, `${i}/2`, 10));
+    assert.equal(shards[0]!.execution.peakConnected, 10);
+    const { summary } = mergeShards(inputs(shards));
+    assert.equal(summary.execution.peakConnected, 12);
+    assert.equal(summary.gauges.stations_connected!.max, 12);
+    // KiB per station over the peak that happened: both processes' memory (80,000 KiB each) over 12 stations.
+    assert.equal(summary.loadgen.kibPerStation, Math.round((160_000 / 12) * 10) / 10);
   });
 
   test('a missing shard is a warning: the present ones are merged and the summary names the missing one', () => {
@@ -263,6 +284,30 @@ describe('chargestorm merge (the CLI)', { concurrency: true }, () => {
     assert.equal(s.execution.shard, '0,1,2/3');
     assert.equal(s.snapshot.version, 1);
     assert.match(readFileSync(junit, 'utf8'), /<testsuite name="chargestorm thresholds: merge-test" tests="1" failures="0"/);
+  });
+
+  test('--hlog: the merged per-second histograms as an interval log whose counts are the merged counts', async () => {
+    const { shards, whole } = fixture();
+    const files = shards.map((s, i) => write(s, `shard-${i}.json`));
+    const hlog = fresh('merged.hlog');
+    const r = await runCli(['merge', ...files, '--hlog', hlog, '--quiet']);
+    assertExit(r, 0);
+    const text = readFileSync(hlog, 'utf8');
+    assert.match(text, /^#\[Histogram log format version 1\.3\]/);
+    const intervals = readHlog(text);
+    const total = (tag: string): number => intervals.filter((i) => i.tag === tag).reduce((k, i) => k + i.count, 0);
+    for (const a of Object.keys(whole.actions)) assert.equal(total(`ocpp_call_duration.${a}`), whole.actions[a]!.duration.count, a);
+    assert.equal(total('ocpp_call_duration'), whole.calls.duration.count);
+    assert.equal(total('ocpp_connect_duration'), whole.connect.duration.count);
+    // One line per second and tag, the three shards' seconds added: as many seconds as the run had.
+    assert.equal(new Set(intervals.filter((i) => i.tag === 'ocpp_call_duration').map((i) => i.startMs)).size, 3);
+  });
+
+  test('a --hlog (or --junit) that cannot be written: exit 104 before anything is read', async () => {
+    const r = await runCli(['merge', tmp.file('none.json'), '--hlog', tmp.file('no/such/dir/x.hlog')]);
+    assertExit(r, 104);
+    assert.match(r.stderr, /--hlog cannot write .*: its directory does not exist/);
+    assert.doesNotMatch(r.stderr, /none\.json/);
   });
 
   test('thresholds failing on the merged metrics: exit 99, the failure in the report and the JUnit file', async () => {

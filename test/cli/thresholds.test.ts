@@ -115,6 +115,11 @@ describe('chargestorm run: CI gates', { concurrency: 3 }, () => {
     // The two generator processes' interval histograms are added per second into one log.
     const summary = readJson(summaryFile);
     assert.equal(summary.run.shards, 2);
+    // KiB per station covers the parent process as well as the two generators.
+    const procs = summary.loadgen.processes as { role?: string; rssKiBAtPeakStations: number }[];
+    assert.deepEqual(procs.map((p) => p.role ?? 'generator').sort(), ['generator', 'generator', 'parent']);
+    const rss = procs.reduce((k, p) => k + p.rssKiBAtPeakStations, 0);
+    assert.equal(summary.loadgen.kibPerStation, Math.round((rss / summary.execution.peakConnected) * 10) / 10);
     const intervals = readHlog(readFileSync(hlog, 'utf8'));
     for (const a of Object.keys(summary.actions)) {
       const total = intervals.filter((i) => i.tag === `ocpp_call_duration.${a}`).reduce((k, i) => k + i.count, 0);

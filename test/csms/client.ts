@@ -7,6 +7,7 @@ import { RpcSession, type CallOutcome, type IncomingHandler, type Payload, type 
 import { validatorFor, versionOf, type OcppVersion } from '../../src/ocpp/schemas.js';
 import { connect, type ConnectionEvents, type ConnectResult, type WsConnection } from '../../src/ocpp/transport.js';
 import { isoTime } from '../../src/util/clock.js';
+import type { TlsClientOptions } from '../../src/ocpp/tls.js';
 
 export type Responder = (action: string, payload: Payload) => Payload | RpcError;
 
@@ -22,6 +23,8 @@ export class RecordingObserver implements SessionObserver {
 export interface ClientOptions {
   protocols?: readonly string[];
   basicAuth?: { user: string; password: string };
+  /** wss:// targets: trusted CA, client certificate and key. */
+  tls?: TlsClientOptions;
   responder?: Responder;
 }
 
@@ -55,6 +58,7 @@ export class TestClient implements IncomingHandler, ConnectionEvents {
     return connect(`${baseUrl}/ocpp/${encodeURIComponent(id)}`, {
       protocols: o.protocols ?? ['ocpp2.1', 'ocpp2.0.1'], handshakeTimeoutMs: 3000,
       ...(o.basicAuth ? { basicAuth: o.basicAuth } : {}),
+      ...(o.tls ? { tls: o.tls } : {}),
     }, { onText() {}, onClose() {} });
   }
 

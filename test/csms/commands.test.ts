@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { streamsOf } from '../../src/csms/usecases/periodic-streams.js';
 import assert from 'node:assert/strict';
 import { COMMAND_BUILDERS, followUpOf, type CommandContext } from '../../src/csms/commands.js';
 import { StationState } from '../../src/csms/state.js';
@@ -47,6 +48,8 @@ test('every command builder makes a schema-valid request in 2.1 and 2.0.1', () =
         const st = stationWithTx();
         // V2X: the allowed modes come from the needs the EV stated.
         useCaseState(st).needs.set(1, { requested: 'DC_BPT', available: ['DC', 'DC_BPT'], v2x: {}, departureMs: NaN, maxScheduleTuples: 24 });
+        // Periodic streams: ClearVariableMonitoring/AdjustPeriodicEventStream act on a stream the station opened.
+        streamsOf(st).set(3, { variableMonitoringId: 100, params: { interval: 5, values: 5 }, messages: 0, values: 0, lastSampleMs: 0, outOfOrder: 0 });
         const p = build(ctx(st, version, params));
         // 2.1-only actions (V2X, DER) are skipped on a 2.0.1 connection (FLOWS.md §1.8).
         if (version === '2.0.1' && actionInfo(action)!.new21) { assert.equal(p, null, `${action} is 2.1-only`); continue; }

@@ -78,7 +78,8 @@ test('evaluateThresholds gates on detection metrics with the usual semantics', (
 
 test('the human summary names the missed instances and the unmatched alerts', () => {
   const text = formatDetectionReport(result);
-  assert.match(text, /A06 +10 +9 +1/);
+  assert.match(text, /^type +inst +TP +FN +recall \[Wilson 95%\] +prec +latency p50\/p95\/max +conf +FP +FP\/h$/m);
+  assert.match(text, /^A06 +10 +9 +1 +90\.0% \[\d+\.\d%, \d+\.\d%\] /m);
   assert.match(text, /missed \(2\):\n {2}a06-9 A06/);
   assert.match(text, /unmatched alerts \(1\):\n {2}fp /);
   assert.match(text, /false alarms 1: 0\.5\/h, 0\.5 per 1,000 station-hours/);

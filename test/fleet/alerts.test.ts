@@ -272,3 +272,22 @@ test('AlertIntake: webhook, file and poll together, de-duplicated across sources
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('intake: payloads handed over in process go through the same mapping as a source\'s and are de-duplicated with them', async () => {
+  const intake = await AlertIntake.start({ mapping: { station: 'entity.cs' }, now });
+  try {
+    // What the embedded CSMS's detector writes: ISO time, 'fleet' as the entity of fleet-wide alerts.
+    assert.equal(intake.ingest({ alertId: 'd1', ts: new Date(T0).toISOString(), category: 'flood', severity: 'high', entity: { cs: 'CS-9' }, evidence: {} }), 1);
+    assert.equal(intake.ingest([{ alertId: 'd2', ts: T0 + 1, category: 'load-altering', entity: 'fleet' }, { alertId: 'd1', ts: T0, category: 'flood' }]), 1);
+    assert.equal(intake.ingest(amPayload), 2);
+    assert.equal(intake.ingest('nonsense'), 0);
+    assert.deepEqual(intake.alerts.slice(0, 2).map((a) => [a.alertId, a.ts, a.entity]), [['d1', T0, { stationId: 'CS-9' }], ['d2', T0 + 1, { fleet: true }]]);
+    assert.equal(intake.alerts[2]!.entity.stationId, 'CS-7');
+    const s = intake.stats();
+    assert.deepEqual(s.inProcess, { accepted: 5, rejected: 1 });
+    assert.equal(s.duplicates, 1);
+    assert.equal(s.alerts, 4);
+  } finally {
+    await intake.close();
+  }
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
-import { mergePoints, mergeSeries, type SeriesPoint } from '../../src/metrics/series.js';
+import { gaugePeak, mergePoints, mergeSeries, type SeriesPoint } from '../../src/metrics/series.js';
 
 function point(t: number, latencies: number[], connected: number): SeriesPoint {
   const h = new LatencyHistogram(2);
@@ -37,4 +37,13 @@ test('mergeSeries carries a process\'s gauges into the seconds its tick missed',
   const b = { intervalMs: 1000, truncated: false, points: [pt(1, 5), pt(4, 15)] };
   const m = mergeSeries([a, b]);
   assert.deepEqual(m.points.map((p) => p.gauges.stations_connected), [15, 25, 35, 45]);
+});
+
+test('gaugePeak is the highest value of a gauge over the (merged) series, 0 when never set', () => {
+  const pt = (t: number, connected: number) => ({ t, ms: 1000, calls: 0, errors: 0, p99Us: 0, hdr: '', gauges: { stations_connected: connected } });
+  // Two processes peaking at different seconds: the sum of their peaks (20) never happened.
+  const a = { intervalMs: 1000, truncated: false, points: [pt(1, 10), pt(2, 2), pt(3, 0)] };
+  const b = { intervalMs: 1000, truncated: false, points: [pt(1, 1), pt(2, 10), pt(3, 0)] };
+  assert.equal(gaugePeak(mergeSeries([a, b]), 'stations_connected'), 12);
+  assert.equal(gaugePeak(mergeSeries([a, b]), 'other'), 0);
 });

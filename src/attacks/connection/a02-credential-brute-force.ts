@@ -11,7 +11,7 @@ export const A02: AttackImpl = {
   type: 'A02',
   title: 'credential brute force',
   problem(spec, entry) {
-    if (entry.params.mode === 'bad-certificate') return (spec.security.profile as number) === 3 ? undefined : 'mode bad-certificate needs security profile 3 (client certificates)';
+    if (entry.params.mode === 'bad-certificate') return spec.security.profile === 3 ? undefined : 'mode bad-certificate needs security profile 3 (client certificates)';
     return spec.security.profile >= 1 ? undefined : 'needs credentials to guess: set security.profile to 1, 2 or 3';
   },
   async run(env) {

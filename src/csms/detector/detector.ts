@@ -2,6 +2,7 @@ import type { Clock } from '../../util/clock.js';
 import { RpcError, type RpcErrorCode } from '../../ocpp/errors.js';
 import type { CallOutcome, Payload, ProtocolEventKind } from '../../ocpp/session.js';
 import type { AuthDecision, WsConnection } from '../../ocpp/transport.js';
+import type { CertificateRule } from '../auth.js';
 import type { CsmsLog } from '../options.js';
 import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSink, type Severity } from './alert.js';
 import { onAuthorizeCertificates, onSignCertificate } from './certs.js';
@@ -20,7 +21,7 @@ import { onAuthorize, onMeterValues, onTransactionEvent } from './tx.js';
 export interface DetectorHost {
   clock: Clock;
   log: CsmsLog;
-  /** Security profile the CSMS enforces (0 or 1 for the embedded CSMS). */
+  /** Security profile the CSMS enforces (0-3). */
   securityProfile: number;
   /** Subprotocols the CSMS offers. */
   protocols: readonly string[];
@@ -126,6 +127,16 @@ export class Detector implements Ctx {
       sd.upgrades.take(now);
     }
     return d;
+  }
+
+  /** A TLS handshake refused before any upgrade request (profiles 2/3): downgrade and certificate alerts. */
+  tlsRefused(ip: string, refusal: string): void {
+    this.enforcer.tlsRefused(ip, refusal, this.host.securityProfile, this.host.clock.nowMs());
+  }
+
+  /** Profile 3: a client certificate refused at the upgrade (missing, not verified, CN ≠ serial number, wrong O). */
+  certificateRefused(identity: string, ip: string, rule: CertificateRule, evidence: Record<string, unknown>): void {
+    this.enforcer.certificateRefused(identity, ip, rule, evidence, this.host.clock.nowMs());
   }
 
   /** A connection was accepted; returns the station's detector state for the link to keep. */

@@ -1,4 +1,5 @@
 import type { AuthDecision } from '../../ocpp/transport.js';
+import type { CertificateRule } from '../auth.js';
 import { Category } from './alert.js';
 import { connEntity, type Ctx } from './context.js';
 import { Leaky, reached, TokenBucket } from './primitives.js';
@@ -114,6 +115,42 @@ export class Enforcer {
       sd.basic = hasCreds;
     }
     return decision;
+  }
+
+  /**
+   * A TLS handshake the server refused (profiles 2/3; no identity is known yet): a ws:// client on the TLS port
+   * or TLS below 1.2 is a downgrade (A14, A00.FR.001-003, TLS ≥ 1.2).
+   */
+  tlsRefused(ipAddr: string, refusal: string, profile: number, nowMs: number): void {
+    if (refusal === 'plaintext' || refusal === 'tls-version') {
+      this.ip(ipAddr, nowMs);
+      const rule = refusal === 'plaintext' ? 'L0.cleartext' : 'L0.tls-version';
+      this.ctx.alert(nowMs, Category.profileDowngrade, 'high', { ip: ipAddr }, { rule, securityProfile: profile });
+    }
+  }
+
+  /**
+   * Profile 3, client certificate refused at the upgrade: none (a downgrade to Basic or nothing, A14); not
+   * verified (unknown CA, expired: A15, and a failed login of its IP and identity, A02); CN ≠ the serial number
+   * the identity booted with (impersonation, A03); wrong O (A15).
+   */
+  certificateRefused(identity: string, ipAddr: string, rule: CertificateRule, evidence: Record<string, unknown>, nowMs: number): void {
+    const ctx = this.ctx;
+    const entity = { stationId: identity, ...(ipAddr ? { ip: ipAddr } : {}) };
+    switch (rule) {
+      case 'L0.missing-client-certificate':
+        ctx.alert(nowMs, Category.profileDowngrade, 'medium', entity, { rule, securityProfile: 3, ...evidence });
+        return;
+      case 'L0.client-certificate-rejected':
+        ctx.alert(nowMs, Category.certificate, 'medium', entity, { rule, ...evidence });
+        this.loginFailed(this.ip(ipAddr, nowMs), identity, nowMs);
+        return;
+      case 'L0.certificate-cn-serial':
+        ctx.alert(nowMs, Category.impersonation, 'high', entity, { rule, ...evidence });
+        return;
+      case 'L0.certificate-organization':
+        ctx.alert(nowMs, Category.certificate, 'high', entity, { rule, ...evidence });
+    }
   }
 
   private loginFailed(ip: IpState, identity: string, nowMs: number): void {

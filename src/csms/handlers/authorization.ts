@@ -42,17 +42,8 @@ function authorize(ctx: HandlerContext, p: Payload): Payload {
   return { idTokenInfo: info };
 }
 
-/** VatNumberValidation (2.1): every number is valid; the echo of `evseId` is what the schema allows. */
-function vatNumberValidation(_ctx: HandlerContext, p: Payload): Payload {
-  const r: Payload = { vatNumber: p.vatNumber, status: 'Accepted' };
-  if (p.evseId !== undefined) r.evseId = p.evseId;
-  return r;
-}
-
 export const authorizationHandlers: HandlerTable = {
   Authorize: authorize,
-  // Receipts are the station's (PaymentCtrlr.ReceiptByCSMS false): nothing to return.
-  NotifySettlement: () => EMPTY,
-  VatNumberValidation: vatNumberValidation,
+  // NotifySettlement and VatNumberValidation: usecases/tariffs.ts.
   ReservationStatusUpdate: () => EMPTY,
 };

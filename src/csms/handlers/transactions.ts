@@ -3,6 +3,7 @@ import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
 import { energyRegisterWh } from '../meter.js';
 import { idTokenInfo, inUseElsewhere } from './authorization.js';
 import { observeV2xMeter } from '../usecases/v2x.js';
+import { tariffTxAnswer } from '../usecases/tariffs.js';
 
 /**
  * TransactionEvent (E01-E15, FLOWS.md §3.4): tracks every transaction's seqNos (gaps, duplicates, late
@@ -51,14 +52,16 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
     s.txEnded++;
     state.closeTx(tx);
   }
+  // Tariffs and payments (FLOWS.md §7): a web payment's maxCost, the confirmed final cost.
+  const extra = tariffTxAnswer(ctx, tx, p);
   const idToken = p.idToken as Payload | undefined;
-  if (idToken === undefined) return EMPTY;
-  if (p.eventType !== 'Ended' && !tx.ended && inUseElsewhere(ctx, idToken)) return { idTokenInfo: CONCURRENT };
+  if (idToken === undefined) return extra ?? EMPTY;
+  if (p.eventType !== 'Ended' && !tx.ended && inUseElsewhere(ctx, idToken)) return { idTokenInfo: CONCURRENT, ...extra };
   if (tx.idToken === undefined) tx.idToken = idToken.idToken;
   if (!tx.ended && p.eventType !== 'Ended' && idToken.type !== 'Central' && idToken.type !== 'NoAuthorization') {
     core.tokensInUse.set(String(idToken.idToken).toLowerCase(), { state, tx });
   }
-  return { idTokenInfo: idTokenInfo(core, idToken) };
+  return extra ? { idTokenInfo: idTokenInfo(core, idToken), ...extra } : { idTokenInfo: idTokenInfo(core, idToken) };
 }
 
 const CONCURRENT: Payload = Object.freeze({ status: 'ConcurrentTx' });

@@ -1,6 +1,6 @@
 import type { Alert } from '../../detection/types.js';
 import { JsonlFollower } from './jsonl-follow.js';
-import { resolveMappings, type AlertFormat, type AlertMapping, type AlertMappingOptions } from './mapping.js';
+import { alertsFromPayload, resolveMappings, type AlertFormat, type AlertMapping, type AlertMappingOptions } from './mapping.js';
 import { AlertPoller } from './poll.js';
 import { AlertWebhook, type SourceCounts } from './webhook.js';
 
@@ -31,6 +31,8 @@ export interface IntakeStats {
   /** Alerts seen again (same alertId) from any source. */
   duplicates: number;
   webhook: (SourceCounts & { requests: number; badRequests: number }) | null;
+  /** Alerts handed over in process (`ingest`, the embedded CSMS's detector); null when none were. */
+  inProcess: SourceCounts | null;
   files: Array<{ path: string; lastError: string | null } & JsonlFollower['counts']>;
   polls: Array<{ url: string; lastError: string | null } & AlertPoller['counts']>;
 }
@@ -48,6 +50,7 @@ export class AlertIntake {
   private readonly pollers: Array<{ url: string; poller: AlertPoller }> = [];
   private readonly mappings: Record<AlertFormat, AlertMapping>;
   private closed: Promise<void> | null = null;
+  private inProcess: SourceCounts | null = null;
 
   private constructor(private readonly o: AlertIntakeOptions) {
     this.mappings = resolveMappings(o.mapping);
@@ -97,6 +100,18 @@ export class AlertIntake {
     return fresh;
   }
 
+  /**
+   * A payload handed over in process, as the JSON an alert sink would write or POST (one generic alert, a list,
+   * an Alertmanager webhook body): mapped exactly like the webhook's and the files' alerts. Returns how many were new.
+   */
+  ingest(payload: unknown): number {
+    const r = alertsFromPayload(payload, this.mappings, (this.o.now ?? Date.now)());
+    this.inProcess ??= { accepted: 0, rejected: 0 };
+    this.inProcess.accepted += r.alerts.length;
+    this.inProcess.rejected += r.errors.length;
+    return this.add(r.alerts);
+  }
+
   /** The alerts collected so far, in arrival order. */
   get alerts(): readonly Alert[] {
     return this.list;
@@ -107,11 +122,17 @@ export class AlertIntake {
     return this.webhook?.port ?? null;
   }
 
+  /** The webhook's URL (`http://127.0.0.1:9911/`), or null without `listen`. */
+  get webhookUrl(): string | null {
+    return this.webhook?.url ?? null;
+  }
+
   stats(): IntakeStats {
     return {
       alerts: this.list.length,
       duplicates: this.duplicates,
       webhook: this.webhook ? { ...this.webhook.counts } : null,
+      inProcess: this.inProcess ? { ...this.inProcess } : null,
       files: this.followers.map((f) => ({ path: f.path, lastError: f.lastError, ...f.counts })),
       polls: this.pollers.map(({ url, poller }) => ({ url, lastError: poller.lastError, ...poller.counts })),
     };

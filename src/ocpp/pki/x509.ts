@@ -7,6 +7,7 @@
  * Shared by the station (CSRs, hash data) and the embedded CSMS (its test PKI, csms/pki/), hence in the ocpp layer.
  */
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import {
   Tag, bits, bool, child, children, contentOf, explicit, implicit, int, oid, octets, printable, ia5, rawOf, readNode, readOid,
   readTime, seq, setOf, utf8, x509Time, type DerNode,
@@ -18,7 +19,7 @@ export const OID = Object.freeze({
   sha256: '2.16.840.1.101.3.4.2.1',
   cn: '2.5.4.3', c: '2.5.4.6', o: '2.5.4.10', ou: '2.5.4.11', dc: '0.9.2342.19200300.100.1.25',
   basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', subjectKeyId: '2.5.29.14', authorityKeyId: '2.5.29.35',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1', ocsp: '1.3.6.1.5.5.7.48.1',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1', ocsp: '1.3.6.1.5.5.7.48.1', subjectAltName: '2.5.29.17',
 } as const);
 
 const ATTR_OID: Readonly<Record<string, string>> = { CN: OID.cn, C: OID.c, O: OID.o, OU: OID.ou, DC: OID.dc };
@@ -85,6 +86,28 @@ export interface CertificateTemplate {
   pathLen?: number;
   /** Authority Information Access: the OCSP responder of the issuer (where OCPP's responderURL comes from). */
   ocspUrl?: string;
+  /** Subject Alternative Names (a TLS server's host names and addresses): IP literals as iPAddress, the rest as dNSName. */
+  altNames?: readonly string[];
+}
+
+/** GeneralNames of a subjectAltName: [7] iPAddress (4 or 16 bytes) or [2] dNSName. */
+function altNamesOf(names: readonly string[]): Buffer {
+  return seq(...names.map((n) => {
+    const v = isIP(n);
+    if (v === 4) return implicit(7, Buffer.from(n.split('.').map(Number)));
+    if (v === 6) return implicit(7, ipv6Bytes(n));
+    return implicit(2, Buffer.from(n, 'ascii'));
+  }));
+}
+
+function ipv6Bytes(a: string): Buffer {
+  const [head, tail] = a.includes('::') ? a.split('::') as [string, string] : [a, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
 }
 
 function extension(id: string, critical: boolean, value: Buffer): Buffer {
@@ -102,6 +125,7 @@ export function buildCertificate(t: CertificateTemplate, issuerKey: KeyObject): 
     extension(OID.subjectKeyId, false, octets(keyIdOf(t.spki))),
     extension(OID.authorityKeyId, false, seq(implicit(0, keyIdOf(t.issuerSpki)))),
   ];
+  if (t.altNames && t.altNames.length > 0) exts.push(extension(OID.subjectAltName, false, altNamesOf(t.altNames)));
   if (t.ocspUrl) exts.push(extension(OID.authorityInfoAccess, false, seq(seq(oid(OID.ocsp), implicit(6, Buffer.from(t.ocspUrl, 'ascii'))))));
   const tbs = seq(
     explicit(0, int(2)),

@@ -154,6 +154,56 @@ export const COMMAND_PARAMS: Readonly<Record<CommandAction, Readonly<Record<stri
     isDefault: { read: bool, default: true },
     controlType: { read: oneOf(DER_CONTROL_TYPES) },
   },
+  // Battery swapping (S, FLOWS.md §6): a remote swap for an app user; the station picks the slots.
+  RequestBatterySwap: {
+    idToken: { read: string({ maxLength: 255 }) },
+  },
+  // Periodic event streams (N, FLOWS.md §8.4): a Periodic monitor every `interval` on `variable` (of EVSE `evseId`),
+  // streamed in batches of `values` (2.1; on 2.0.1 the monitor is set without a stream and reports by NotifyEvent).
+  SetVariableMonitoring: {
+    variable: { read: variableName, default: { component: 'EVSE', variable: 'Power' } },
+    evseId: { read: integer({ min: 1, max: 128 }), default: 1 },
+    interval: { read: duration({ min: 1000 }), default: 5_000 },
+    values: { read: integer({ min: 1, max: 1000 }), default: 6 },
+    stream: { read: bool, default: true },
+    severity: { read: integer({ min: 0, max: 9 }), default: 8 },
+  },
+  // Clears the monitors behind the station's open streams: the station flushes and closes them.
+  ClearVariableMonitoring: {},
+  AdjustPeriodicEventStream: {
+    interval: { read: duration({ min: 1000 }), default: 10_000 },
+    values: { read: integer({ min: 1, max: 1000 }), default: 12 },
+  },
+  GetPeriodicEventStream: {},
+  // Tariffs and payments (I, C; FLOWS.md §7): tariffs are csms.tariff (or its defaults) with the overrides given;
+  // ChangeTransactionTariff targets a running transaction; a web payment is followed `startAfter` later by a
+  // RequestStartTransaction with a DirectPayment idToken, whose Started event is answered with maxCost `amount`.
+  SetDefaultTariff: {
+    evseId: { read: evseId, default: 0 },
+    tariffId: { read: string({ maxLength: 60 }) },
+    priceKwh: { read: number({ min: 0 }) },
+  },
+  GetTariffs: {
+    evseId: { read: evseId, default: 0 },
+  },
+  ClearTariffs: {
+    evseId: { read: evseId },
+    tariffId: { read: string({ maxLength: 60 }) },
+  },
+  ChangeTransactionTariff: {
+    tariffId: { read: string({ maxLength: 60 }), default: 'Changed01' },
+    priceKwh: { read: number({ min: 0 }) },
+    evseId: { read: integer({ min: 1, max: 128 }) },
+  },
+  CostUpdated: {
+    evseId: { read: integer({ min: 1, max: 128 }) },
+  },
+  NotifyWebPaymentStarted: {
+    evseId: { read: integer({ min: 1, max: 128 }) },
+    timeout: { read: duration({ min: 1000, max: 3_600_000 }), default: 30_000 },
+    startAfter: { read: duration({ min: 0, max: 3_600_000 }), default: 2_000 },
+    amount: { read: number({ min: 0, above: true }), default: 20 },
+  },
 };
 
 export const COMMAND_ACTIONS = Object.keys(COMMAND_PARAMS) as CommandAction[];

@@ -5,14 +5,15 @@ import type { CsmsCommandSpec, CsmsSpec } from '../spec.js';
 import { COMMAND_ACTIONS, COMMAND_PARAMS, type CommandAction } from './commandParams.js';
 import { readPki } from './pnc.js';
 import { readParamTable } from './params.js';
+import { readCsmsTariff } from './tariff.js';
 
 /** `csms:` — settings of the embedded CSMS (ignored when `target` points at a real one). */
 export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
-  const m = readMap(p, v, path, ['heartbeatInterval', 'bootStatus', 'blockedTokens', 'commands', 'pki']);
+  const m = readMap(p, v, path, ['heartbeatInterval', 'bootStatus', 'blockedTokens', 'commands', 'pki', 'tariff']);
   if (!m) return DEFAULTS.csms;
   const f = new Fields(p, m, path);
   const d = DEFAULTS.csms;
-  return {
+  const out: CsmsSpec = {
     heartbeatInterval: f.opt('heartbeatInterval', d.heartbeatInterval, heartbeatSeconds),
     bootStatus: f.opt('bootStatus', d.bootStatus, oneOf(['Accepted', 'Pending', 'Rejected'] as const)),
     blockedTokens: f.opt('blockedTokens', d.blockedTokens, listOf(blockedToken, { single: true })),
@@ -20,6 +21,10 @@ export function readCsms(p: Problems, v: unknown, path: Path): CsmsSpec {
     // Plug & Charge: the test PKI's revoked / expired contract shares (sections/pnc.ts).
     pki: readPki(p, m.pki, f.at('pki')),
   };
+  // Tariffs: the CSMS's default tariff (sections/tariff.ts); absent = none.
+  const tariff = readCsmsTariff(p, m.tariff, f.at('tariff'));
+  if (tariff) out.tariff = tariff;
+  return out;
 }
 
 // BootNotificationResponse.interval is an integer number of seconds; `60` and `1m` both mean 60.

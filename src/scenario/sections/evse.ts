@@ -13,7 +13,7 @@ export const EVSE_KEYS = ['type', 'maxKw', 'phases', 'voltage', 'connectors'] as
 export const CONNECTOR_TYPES = [
   'cCCS1', 'cCCS2', 'cChaoJi', 'cG105', 'cGBT', 'cLECCS', 'cMCS', 'cNACS', 'cNACS-CCS1', 'cTesla', 'cType1', 'cType2',
   'cUltraChaoJi', 's309-1P-16A', 's309-1P-32A', 's309-3P-16A', 's309-3P-32A', 'sBS1361', 'sCEE-7-7', 'sType2', 'sType3',
-  'wInductive', 'wResonant', 'Other1PhMax16A', 'Other1PhOver16A', 'Other3Ph', 'Pan', 'Undetermined', 'Unknown',
+  'wInductive', 'wResonant', 'bBatterySlot', 'Other1PhMax16A', 'Other1PhOver16A', 'Other3Ph', 'Pan', 'Undetermined', 'Unknown',
 ] as const;
 
 // Above this per-phase current an "AC" EVSE is almost certainly a DC charger typed as AC (Type 2 tops out at 63 A).

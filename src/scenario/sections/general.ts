@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { DEFAULTS } from '../defaults.js';
 import type { Path, Problems } from '../problems.js';
 import { describe, duration, Fields, integer, listOf, oneOf, readMap, string, type Reader } from '../read.js';
-import type { ReconnectSpec, ScenarioSpec, SecuritySpec, Subprotocol, ValidationMode } from '../spec.js';
+import type { ReconnectSpec, ScenarioSpec, Subprotocol, ValidationMode } from '../spec.js';
 
 export const SUBPROTOCOLS: readonly Subprotocol[] = ['ocpp2.1', 'ocpp2.0.1'];
 export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
@@ -72,33 +72,7 @@ export const targetUrl: Reader<string> = (p, v, path) => {
   return v.replace(/\/+$/, '');
 };
 
-const SECURITY_KEYS = ['profile', 'password'];
-
-/** `security:` — profile 0 (none) or 1 (HTTP Basic over ws://, FLOWS §1.2). */
-export function readSecurity(p: Problems, v: unknown, path: Path): SecuritySpec {
-  const m = readMap(p, v, path, SECURITY_KEYS);
-  if (!m) return DEFAULTS.security;
-  const f = new Fields(p, m, path);
-  const profile = f.opt<0 | 1>('profile', DEFAULTS.security.profile, securityProfile);
-  if (profile === 0) {
-    if (f.has('password')) p.add(f.at('password'), 'a password is only used with profile: 1 (HTTP Basic)');
-    return { profile };
-  }
-  // SecurityCtrlr.BasicAuthPassword: 16..64 characters, used as plain UTF-8 text.
-  const password = f.req('password', '', string({ maxLength: 64 }));
-  if (password && password.length < 16) {
-    p.add(f.at('password'), `the Basic-auth password must be 16..64 characters long (got ${password.length})`);
-  }
-  return { profile, password };
-}
-
-const securityProfile: Reader<0 | 1> = (p, v, path) => {
-  if (v === 0 || v === 1) return v;
-  p.add(path, v === 2 || v === 3
-    ? `security profile ${String(v)} (TLS) is not supported yet — expected 0 (none) or 1 (HTTP Basic)`
-    : `expected 0 (none) or 1 (HTTP Basic), got ${describe(v)}`);
-  return undefined;
-};
+export { readSecurity } from './security.js';
 
 /** `reconnect:` — OCPPCommCtrlr.RetryBackOff* (FLOWS §1.6). */
 export function readReconnect(p: Problems, v: unknown, path: Path): ReconnectSpec {

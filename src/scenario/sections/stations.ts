@@ -6,11 +6,13 @@ import { compileIdTemplate } from '../stationId.js';
 import { EVSE_KEYS, readEvse, type EvseLayer } from './evse.js';
 import { readV2x } from './v2x.js';
 import { readPnc } from './pnc.js';
+import { readSwap } from './battery-swap.js';
+import { readTariffGroup } from './tariff.js';
 
 /** Station behaviours (see Behaviour in spec.ts). */
-export const BEHAVIOURS = ['charging', 'idle', 'plug-and-charge', 'v2x', 'battery-swap'] as const;
+export const BEHAVIOURS = ['charging', 'idle', 'plug-and-charge', 'v2x', 'battery-swap', 'tariff'] as const;
 
-const GROUP_KEYS = ['name', 'count', 'idTemplate', 'evses', 'evse', 'behaviour', 'v2x', 'pnc', 'vendor', 'model'] as const;
+const GROUP_KEYS = ['name', 'count', 'idTemplate', 'evses', 'evse', 'behaviour', 'v2x', 'pnc', 'swap', 'tariff', 'vendor', 'model'] as const;
 // Group names end up in station ids, metric labels and file names: keep them plain.
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const MAX_GROUP_COUNT = 10_000_000;
@@ -72,6 +74,12 @@ function readGroup(p: Problems, v: unknown, path: Path, i: number, groupCount: n
   // Plug & Charge: the ISO 15118 EVs of a `plug-and-charge` group (sections/pnc.ts).
   if (group.behaviour === 'plug-and-charge') group.pnc = readPnc(p, m.pnc, f.at('pnc'));
   else if (f.has('pnc')) p.add(f.at('pnc'), `'pnc' applies to behaviour: plug-and-charge only (this group is '${group.behaviour}')`);
+  // Battery swapping: the batteries of a `battery-swap` group's slots (sections/battery-swap.ts).
+  if (group.behaviour === 'battery-swap') group.swap = readSwap(p, m.swap, f.at('swap'), group.evses.length);
+  else if (f.has('swap')) p.add(f.at('swap'), `'swap' applies to behaviour: battery-swap only (this group is '${group.behaviour}')`);
+  // Tariffs and payments: local cost and the payment terminal of a `tariff` group (sections/tariff.ts).
+  if (group.behaviour === 'tariff') group.tariff = readTariffGroup(p, m.tariff, f.at('tariff'));
+  else if (f.has('tariff')) p.add(f.at('tariff'), `'tariff' applies to behaviour: tariff only (this group is '${group.behaviour}')`);
   // BootNotificationRequest.chargingStation: vendorName ≤ 50, model ≤ 20.
   const vendor = f.maybe('vendor', string({ maxLength: 50 }));
   const model = f.maybe('model', string({ maxLength: 20 }));

@@ -14,6 +14,8 @@ import type { EvsePhysics } from '../physics.js';
 import type { Station } from '../station.js';
 import { V2X_USE_CASE } from './v2x.js';
 import { PNC_USE_CASE } from './pnc.js';
+import { BATTERY_SWAP_USE_CASE } from './battery-swap.js';
+import { TARIFF_USE_CASE } from './tariff.js';
 
 /** Answers one CSMS→station CALL (as in handlers.ts). */
 export type StationCallHandler = (st: Station, p: Payload) => Payload | RpcError | Promise<Payload | RpcError>;
@@ -45,6 +47,10 @@ export interface EvseHooks {
   decorate?(payload: Payload): void;
   /** The measurands of a transaction meter value in `context`, given the device model's `base` list. */
   measurands?(context: ReadingContext, base: readonly Measurand[]): readonly Measurand[];
+  /** The CSMS answered one of this EVSE's TransactionEvents (totalCost, transactionLimit, ...). */
+  onTxResponse?(req: Payload, res: Payload): void;
+  /** Whether local starts (plug-in arrivals) are held back now, e.g. while a web payment is in progress. */
+  blocksLocalStart?(): boolean;
   /** The transaction ended (after its Ended event was queued), before the car is unplugged. */
   onEnded?(): void;
 }
@@ -66,6 +72,8 @@ const USE_CASES: Readonly<Partial<Record<Behaviour, UseCase>>> = {
   idle: { sessions: false },
   v2x: V2X_USE_CASE,
   'plug-and-charge': PNC_USE_CASE,
+  'battery-swap': BATTERY_SWAP_USE_CASE,
+  tariff: TARIFF_USE_CASE,
 };
 
 /** The use case of a behaviour (undefined for behaviours not implemented yet). */
