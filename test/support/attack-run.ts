@@ -2,6 +2,7 @@
 import { startCsms } from '../../src/csms/server.js';
 import type { CsmsOptions } from '../../src/csms/options.js';
 import type { Alert } from '../../src/csms/detector/alert.js';
+import type { DetectorThresholds } from '../../src/csms/detector/options.js';
 import type { AttackInstance } from '../../src/detection/index.js';
 import { runScenario, scenario, type FleetRun } from './fleet.js';
 
@@ -34,13 +35,14 @@ detection: { warmup: 1s }
 ${extra}`;
 }
 
-export async function runAttacks(yaml: string, csmsOpts: Partial<CsmsOptions> = {}): Promise<AttackRun> {
+/** Runs `yaml` against an embedded CSMS with its detector on (`thresholds` override DETECTOR_DEFAULTS). */
+export async function runAttacks(yaml: string, csmsOpts: Partial<CsmsOptions> = {}, thresholds: Partial<DetectorThresholds> = {}): Promise<AttackRun> {
   const alerts: Alert[] = [];
   const spec = scenario(yaml);
   const csms = await startCsms({
     ...csmsOpts,
     spec: spec.csms,
-    detector: { enabled: true, onAlert: (a) => { alerts.push(a); } },
+    detector: { enabled: true, thresholds, onAlert: (a) => { alerts.push(a); } },
   } as CsmsOptions);
   try {
     // Scheduled commands (SetChargingProfile, UpdateFirmware) count from the run's start.

@@ -49,7 +49,8 @@ export function instantRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | n
         evidence('L1.power-vi', sd, e, tx, { powerW: r1(p), viW: r1(s.viW), currentA: r1(s.currentA), voltageV: r1(s.voltageV) }), p / Math.max(1, s.viW));
     }
     const lim = sd.profileLimitW;
-    if (!Number.isNaN(lim) && nowMs - sd.profileSetMs >= t.profileGraceMs && (sd.profileTxId === null || sd.profileTxId === tx?.id)
+    // Judged only `profileGraceMs` after the limit was set and after our last command (a new profile may be on its way).
+    if (!Number.isNaN(lim) && nowMs - Math.max(sd.profileSetMs, sd.lastCommandMs) >= t.profileGraceMs && (sd.profileTxId === null || sd.profileTxId === tx?.id)
       && p > lim * (1 + t.powerTol) + t.powerSlackW) {
       ctx.alert(nowMs, Category.loadAltering, 'high', stationEntity(sd, e.id),
         evidence('L1.profile-limit', sd, e, tx, { powerW: r1(p), limitW: lim, setAgoMs: nowMs - sd.profileSetMs }), p / Math.max(1, lim));

@@ -7,6 +7,13 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : NaN;
 }
 
+/** The largest of the numbers present (NaN when none is). */
+function maxOf(xs: readonly number[]): number {
+  let m = NaN;
+  for (const x of xs) if (!Number.isNaN(x) && !(x <= m)) m = x;
+  return m;
+}
+
 /**
  * NotifyEVChargingNeeds (A12d, inflated needs / SoC spoofing for priority): needs a battery cannot have.
  * - `L1.needs-above-battery`: the energy asked for (AC/DC `energyAmount`, V2X `evMaxEnergyRequest`) is more than the
@@ -25,7 +32,7 @@ export function onChargingNeeds(ctx: Ctx, sd: StationDet, p: Payload, nowMs: num
   const dc = needs.dcChargingParameters as Payload | undefined;
   const ac = needs.acChargingParameters as Payload | undefined;
   const v2x = needs.v2xChargingParameters as Payload | undefined;
-  const askedWh = Math.max(num(ac?.energyAmount), num(dc?.energyAmount), num(v2x?.evMaxEnergyRequest), num(v2x?.evTargetEnergyRequest));
+  const askedWh = maxOf([num(ac?.energyAmount), num(dc?.energyAmount), num(v2x?.evMaxEnergyRequest), num(v2x?.evTargetEnergyRequest)]);
   const needsSoc = num(dc?.stateOfCharge);
   const capacityWh = num(dc?.evEnergyCapacity);
   const entity = stationEntity(sd, p.evseId);
