@@ -14,8 +14,10 @@ test('A09 impossible physics: every mode reports what the EVSE cannot measure an
   // DC EVSEs report SoC (soc-jump needs it); the others run on the default AC model.
   const fleet = chargingFleet(6, 10, '').replace('stations: [{ count: 6 }]', 'stations: [{ count: 5, idTemplate: "CS{index:06}" }, { count: 1, idTemplate: DC-1, evse: { type: DC, maxKw: 50, connectors: [cCCS2] } }]');
   const entries = MODES.map((mode, i) => `  - { type: A09, name: ${mode}, start: 2s, duration: 5s, params: { mode: ${mode} }, stations: [${mode === 'soc-jump' ? 'DC-1' : `CS00000${i}`}] }`).join('\n');
-  const r = await runAttacks(`${fleet}attacks:\n${entries}\n`);
-  assert.equal(r.of('A09').length, MODES.length, `instances: ${JSON.stringify(r.run.result.attacks?.notInjected)}`);
+  // soc-jump also on an AC EVSE, whose meter reports no SoC: the lie adds one.
+  const acSoc = '  - { type: A09, name: soc-jump-ac, start: 2s, duration: 5s, params: { mode: soc-jump }, stations: [CS000004] }';
+  const r = await runAttacks(`${fleet}attacks:\n${entries}\n${acSoc}\n`);
+  assert.equal(r.of('A09').length, MODES.length + 1, `instances: ${JSON.stringify(r.run.result.attacks?.notInjected)}`);
   const targets = new Set<string>();
   for (const inst of r.of('A09')) {
     const mode = MODES.find((m) => inst.id.startsWith(m));

@@ -1,13 +1,16 @@
+import type { ReadingContext, SampledValue } from '../../station/meter.js';
 import type { AttackImpl } from '../types.js';
 import { charging, endTx, mapMeasurand, tamperMeter, txEnded } from './session.js';
 
+/** Where an invented SoC starts (soc-jump on an EVSE that reports none). */
+const SOC_START = 20;
 
 /**
  * A09 meter inflation / impossible physics: while the target charges, its readings report what no meter of its
  * rating can measure — `power-above-rating` (power and current at factor × the EVSE rating, the register growing
  * with that power), `energy-above-power` (register growing factor × faster than the reported power allows),
  * `voltage-current-mismatch` (current divided by factor, so P > V·I), `soc-jump` (SoC rising 10·factor points per
- * reading). The physics stays true; an inflated register keeps its offset afterwards (no jump back). The
+ * reading; added to readings of an EVSE that reports no SoC). The physics stays true; an inflated register keeps its offset afterwards (no jump back). The
  * transaction ends with the instance (the driver leaves), so the next car's SoC starts afresh.
  */
 export const A09: AttackImpl = {
@@ -44,7 +47,11 @@ export const A09: AttackImpl = {
           return mapMeasurand(reg.apply(mv), 'Current.Import', (v) => v / factor);
         default: { // soc-jump
           socBoost += 10 * factor;
-          return mapMeasurand(reg.apply(mv), 'SoC', (v) => Math.min(100, v + socBoost));
+          const out = reg.apply(mv);
+          if (out.sampledValue.some((sv) => sv.measurand === 'SoC')) return mapMeasurand(out, 'SoC', (v) => Math.min(100, v + socBoost));
+          // An EVSE whose meter reports no SoC (AC): the lie adds one, as an ISO 15118-20 EV would send it.
+          const soc: SampledValue = { value: Math.min(100, SOC_START + socBoost), context: context as ReadingContext, measurand: 'SoC', location: 'EV', unitOfMeasure: { unit: 'Percent' } };
+          return { timestamp: out.timestamp, sampledValue: [...out.sampledValue, soc] };
         }
       }
     });
