@@ -7,6 +7,7 @@ import type { CsmsLog } from '../options.js';
 import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSink, type Severity } from './alert.js';
 import { onAuthorizeCertificates, onSignCertificate } from './certs.js';
 import type { ActiveToken, Ctx, DetectorActions } from './context.js';
+import { POWER_NEUTRAL } from './context.js';
 import { bootVerdict, onConnectorStatus, onFirmwareStatus, onSecurityEvent, type BootVerdict } from './device.js';
 import { Enforcer, FrameVerdict } from './enforce.js';
 import { FleetStats } from './fleet.js';
@@ -313,6 +314,7 @@ export class Detector implements Ctx {
     if (sd === undefined) return;
     const now = this.host.clock.nowMs();
     sd.lastCommandMs = now;
+    if (!POWER_NEUTRAL.has(action)) sd.lastPowerCommandMs = now;
     switch (action) {
       case 'RequestStartTransaction':
         if (typeof p.remoteStartId === 'number') sd.recordRemoteStart(p.remoteStartId);

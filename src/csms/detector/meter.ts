@@ -52,7 +52,7 @@ export function instantRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | n
     const lim = sd.profileLimitW;
     // Judged only `profileGraceMs` after the limit was set and after our last command (a new profile may be on its way).
     // A power no EVSE of this rating can draw is a false reading (impossible-physics above), not a draw above the limit.
-    if (!impossible && !Number.isNaN(lim) && nowMs - Math.max(sd.profileSetMs, sd.lastCommandMs) >= t.profileGraceMs && (sd.profileTxId === null || sd.profileTxId === tx?.id)
+    if (!impossible && !Number.isNaN(lim) && nowMs - Math.max(sd.profileSetMs, sd.lastPowerCommandMs) >= t.profileGraceMs && (sd.profileTxId === null || sd.profileTxId === tx?.id)
       && p > lim * (1 + t.powerTol) + t.powerSlackW) {
       ctx.alert(nowMs, Category.loadAltering, 'high', stationEntity(sd, e.id),
         evidence('L1.profile-limit', sd, e, tx, { powerW: r1(p), limitW: lim, setAgoMs: nowMs - sd.profileSetMs }), p / Math.max(1, lim));

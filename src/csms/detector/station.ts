@@ -124,6 +124,8 @@ export class StationDet {
   resetMs = -Infinity;
   securityConfigMs = -Infinity;
   lastCommandMs = -Infinity;
+  /** Last command that may change what the station draws (not a read-out, a report request or a firmware roll-out). */
+  lastPowerCommandMs = -Infinity;
   profileLimitW = NaN;
   profileSetMs = 0;
   profileTxId: string | null = null;
