@@ -213,6 +213,9 @@ function updateFirmware(c: CommandContext): Payload | null {
   const version = str(c.params, 'version') ?? '10.0.0';
   const running = c.state.firmwareVersion;
   if (running !== undefined && (compareVersions(running, version) ?? -1) >= 0) return null;
+  // An update already on its way (sent since the station's last boot) is not sent again.
+  if (c.state.firmwareRequestedMs >= c.state.bootTimeMs) return null;
+  c.state.firmwareRequestedMs = c.nowMs ?? Date.now();
   return {
     requestId: c.nextId(), retries: 1, retryInterval: 30,
     firmware: { location: str(c.params, 'location') ?? `https://firmware.chargestorm.invalid/station-${version}.bin`, retrieveDateTime: isoTime(c.nowMs ?? Date.now()) },

@@ -320,6 +320,8 @@ export class Detector implements Ctx {
         if (typeof p.remoteStartId === 'number') sd.recordRemoteStart(p.remoteStartId);
         return;
       case 'UpdateFirmware':
+        // A station busy installing rejects a second request and goes on reporting the first one's requestId.
+        sd.fwPrevRequestId = sd.fwRequestId;
         sd.fwRequestId = typeof p.requestId === 'number' ? p.requestId : NaN;
         sd.fwIssuedMs = now;
         // Installed without SignatureVerified only matters when we sent a signature to verify.

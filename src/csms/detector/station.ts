@@ -119,6 +119,8 @@ export class StationDet {
   readonly remoteStarts: number[] = new Array<number>(REMOTE_START_RING).fill(NaN);
   remoteStartNext = 0;
   fwRequestId = NaN;
+  /** The UpdateFirmware requestId issued before the last one (its flow may still be running). */
+  fwPrevRequestId = NaN;
   fwIssuedMs = -Infinity;
   fwSignatureVerified = false;
   resetMs = -Infinity;
