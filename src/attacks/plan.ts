@@ -72,6 +72,11 @@ export type Eligibility = (group: StationGroupSpec) => boolean;
 export function planAttacks(spec: ScenarioSpec, fleet: FleetIndex, eligible: (type: string) => Eligibility | undefined): InstancePlan[] {
   const out: InstancePlan[] = [];
   const used = new Set<number>();
+  // Stations named by id are taken first: drawn targets of other entries avoid them.
+  for (const entry of spec.attacks) {
+    if (entry.targets.kind !== 'ids') continue;
+    for (const id of entry.targets.ids) { const i = fleet.indexOf(id); if (i !== undefined) used.add(i); }
+  }
   spec.attacks.forEach((entry, entryIndex) => {
     const ok = eligible(entry.type);
     const pool: number[] = [];

@@ -2,6 +2,8 @@ import type { Payload } from '../ocpp/session.js';
 import type { OcppVersion } from '../ocpp/schemas.js';
 import type { CallOutcome } from '../ocpp/session.js';
 import type { CsmsCommandSpec, CsmsTariffSpec } from '../scenario/spec.js';
+import { isoTime } from '../util/clock.js';
+import { compareVersions } from './detector/device.js';
 import { CSMS_VENDOR_ID } from './handlers/grid.js';
 import type { StationState } from './state.js';
 import { DER_COMMANDS } from './usecases/der.js';
@@ -203,6 +205,23 @@ function getChargingProfiles(c: CommandContext): Payload {
   return p;
 }
 
+/**
+ * L01 firmware roll-out: UpdateFirmware of `params.version` (image at `params.location`, default a name carrying
+ * the version) to retrieve now; a station whose last boot reported that version or a newer one is skipped.
+ */
+function updateFirmware(c: CommandContext): Payload | null {
+  const version = str(c.params, 'version') ?? '10.0.0';
+  const running = c.state.firmwareVersion;
+  if (running !== undefined && (compareVersions(running, version) ?? -1) >= 0) return null;
+  // An update already on its way (sent since the station's last boot) is not sent again.
+  if (c.state.firmwareRequestedMs >= c.state.bootTimeMs) return null;
+  c.state.firmwareRequestedMs = c.nowMs ?? Date.now();
+  return {
+    requestId: c.nextId(), retries: 1, retryInterval: 30,
+    firmware: { location: str(c.params, 'location') ?? `https://firmware.chargestorm.invalid/station-${version}.bin`, retrieveDateTime: isoTime(c.nowMs ?? Date.now()) },
+  };
+}
+
 /** Payload builder per schedulable command (the actions a scenario's `csms.commands` may name). */
 export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], CommandBuilder>> = {
   RequestStartTransaction: requestStartTransaction,
@@ -219,6 +238,7 @@ export const COMMAND_BUILDERS: Readonly<Record<CsmsCommandSpec['action'], Comman
   UnlockConnector: unlockConnector,
   DataTransfer: dataTransfer,
   GetChargingProfiles: getChargingProfiles,
+  UpdateFirmware: updateFirmware,
   // OCPP 2.1 use cases (src/csms/usecases/): V2X and DER control.
   ...V2X_COMMANDS,
   ...DER_COMMANDS,

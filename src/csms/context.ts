@@ -3,7 +3,7 @@ import type { RpcError } from '../ocpp/errors.js';
 import type { CallOutcome, Payload } from '../ocpp/session.js';
 import type { ResolvedCsmsOptions } from './options.js';
 import type { StatsCounters } from './stats.js';
-import type { StationState } from './state.js';
+import type { StationState, TxState } from './state.js';
 import type { Detector } from './detector/detector.js';
 
 /** What every handler may read or bump: one per CSMS, shared by all connections. */
@@ -12,6 +12,8 @@ export interface CsmsCore {
   readonly counters: StatsCounters;
   /** Blocked idTokens, lower-cased: idTokens compare case-insensitively (FLOWS.md §3.1). */
   readonly blocked: ReadonlySet<string>;
+  /** idToken (lower-cased) → the open transaction using it: a token in use elsewhere gets ConcurrentTx (C01, A07). */
+  readonly tokensInUse: Map<string, { readonly state: StationState; readonly tx: TxState }>;
   /** The anomaly detector, when enabled (docs/csms-detector.md). */
   readonly detector?: Detector | null;
   /**

@@ -11,7 +11,7 @@ import { COMMAND_BUILDERS, followUpOf, type CommandContext } from './commands.js
 import { StationLink, type LinkOwner } from './link.js';
 import { resolveOptions, type CsmsOptions, type ResolvedCsmsOptions } from './options.js';
 import { CommandSchedule, selectStations, type Firing } from './schedule.js';
-import { StationState, type StationView } from './state.js';
+import { StationState, type StationView, type TxState } from './state.js';
 import { StatsCounters, type CsmsStats } from './stats.js';
 import type { IncomingMessage } from 'node:http';
 import { Detector, type DetectorStats } from './detector/detector.js';
@@ -63,6 +63,7 @@ class EmbeddedCsms implements Csms, LinkOwner, SessionObserver {
   readonly opts: ResolvedCsmsOptions;
   readonly counters = new StatsCounters();
   readonly blocked: ReadonlySet<string>;
+  readonly tokensInUse = new Map<string, { readonly state: StationState; readonly tx: TxState }>();
   readonly detector: Detector | null;
   private readonly stations = new Map<string, StationState>();
   private readonly links = new Map<string, StationLink>();

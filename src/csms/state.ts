@@ -161,6 +161,10 @@ export class StationState implements StationView {
   bootReason = '';
   /** chargingStation.serialNumber of the last BootNotification (Plug & Charge: a CSR's CN must equal it, A02). */
   serialNumber: string | undefined = undefined;
+  /** chargingStation.firmwareVersion of the last BootNotification (a firmware roll-out skips stations already on it). */
+  firmwareVersion: string | undefined = undefined;
+  /** When we last sent this station UpdateFirmware (a roll-out does not re-send before the station booted again). */
+  firmwareRequestedMs = -Infinity;
   /** Profile 3: CN of the client certificate of the current connection (must equal the booted serial number). */
   certificateCn: string | undefined = undefined;
   lastHeartbeatMs = 0;

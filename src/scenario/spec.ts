@@ -235,7 +235,7 @@ export interface CsmsCommandSpec {
   every: number;
   action: 'RequestStartTransaction' | 'RequestStopTransaction' | 'SetChargingProfile' | 'ClearChargingProfile'
     | 'GetCompositeSchedule' | 'GetVariables' | 'SetVariables' | 'GetBaseReport' | 'TriggerMessage' | 'Reset'
-    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles'
+    | 'ChangeAvailability' | 'UnlockConnector' | 'DataTransfer' | 'GetChargingProfiles' | 'UpdateFirmware'
     // V2X and DER control (OCPP 2.1 blocks Q and R, FLOWS.md §5)
     | 'AFRRSignal' | 'NotifyAllowedEnergyTransfer' | 'SetDERControl' | 'GetDERControl' | 'ClearDERControl'
     // battery swapping (block S, FLOWS.md §6) and periodic event streams (block N, FLOWS.md §8.4)

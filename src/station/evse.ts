@@ -5,13 +5,24 @@ import type { EvseModel } from '../scenario/spec.js';
 import type { Station } from './station.js';
 import { draw, pickToken, type IdToken } from './draw.js';
 import { EvsePhysics, type ChargingState } from './physics.js';
-import { meterValue, type Measurand, type ReadingContext } from './meter.js';
+import { meterValue, type Measurand, type MeterValue, type ReadingContext } from './meter.js';
 import { runsSessions, useCaseOf, type EvseHooks } from './usecases/index.js';
 
 /** Timeline kinds of an EVSE (the station routes kinds >= base to EVSE `arg`). */
 export const EvseTimer = Object.freeze({ base: 100, arrival: 100, authorize: 101, meter: 102, depart: 103, evArrives: 104, suspend: 105 });
 
 export type ConnectorStatus = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
+
+/**
+ * Attack hooks of one EVSE (src/attacks sets them on the stations it subverts; ordinary EVSEs have none).
+ * `meter` rewrites a reading just before it is reported — the true physics (register = ∫P dt) stays untouched,
+ * only what the station REPORTS lies (A08/A09/F01). `limit` replaces the smart-charging limit the EVSE obeys
+ * (A12: ignore the profile, switch on and off): it changes the real power, and the reports follow it honestly.
+ */
+export interface EvseTamper {
+  meter?(mv: MeterValue, context: ReadingContext, evse: Evse): MeterValue;
+  limit?(limitW: number | undefined, evse: Evse): number | undefined;
+}
 
 /** A running transaction (OCPP 2.1 E01-E07). */
 export interface Tx {
@@ -55,6 +66,8 @@ export class Evse {
   /** Use-case hooks of the station's behaviour (usecases/index.ts); undefined = a plain charging EVSE. */
   readonly hooks: EvseHooks | undefined;
   private tokens = [-1, -1, -1, -1, -1, -1];
+  /** Attack hooks (see EvseTamper); null on an honest EVSE. */
+  tamper: EvseTamper | null = null;
 
   constructor(station: Station, id: number, model: EvseModel) {
     this.station = station;
@@ -122,8 +135,8 @@ export class Evse {
   private onArrival(): void {
     const st = this.station;
     if (st.link === 'stopped' || st.draining) return;
-    // A use case may hold local starts back (a web payment in progress on this EVSE, FLOWS.md §7.2).
-    if (this.tx || !this.operative || this.status !== 'Available' || this.hooks?.blocksLocalStart?.()) { this.scheduleArrival(); return; }
+    // A use case may hold local starts back (a web payment in progress on this EVSE, FLOWS.md §7.2); so does a firmware update.
+    if (this.tx || !this.operative || this.status !== 'Available' || st.firmware.holdsSessions || this.hooks?.blocksLocalStart?.()) { this.scheduleArrival(); return; }
     this.beginSession();
   }
 
@@ -384,7 +397,8 @@ export class Evse {
   /** The smart-charging limit for this EVSE (W), undefined when no profile applies. */
   private limitW(tx: Tx, at = this.station.nowMs()): number | undefined {
     const h = this.hooks;
-    return h?.limitAt ? h.limitAt(at) : this.station.profiles.limitAt(this.id, at, tx.startedMs);
+    const w = h?.limitAt ? h.limitAt(at) : this.station.profiles.limitAt(this.id, at, tx.startedMs);
+    return this.tamper?.limit ? this.tamper.limit(w, this) : w;
   }
 
   /**
@@ -399,16 +413,21 @@ export class Evse {
   /** A periodic meter reading outside a transaction (MeterValues workload). */
   sampleMeterValue(): Payload {
     this.settle();
-    return meterValue(this.physics, this.station.dm.txStartedMeasurands, 'Sample.Periodic', this.station.nowMs())
-      ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Sample.Periodic' }] };
+    return this.reported(meterValue(this.physics, this.station.dm.txStartedMeasurands, 'Sample.Periodic', this.station.nowMs())
+      ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Sample.Periodic' }] }, 'Sample.Periodic');
   }
 
   /** MeterValues(Trigger) for TriggerMessage: the register and, during a transaction, the live values. */
   triggerMeterValue(): Payload {
     this.settle();
     const dm = this.station.dm;
-    return meterValue(this.physics, this.tx ? dm.txUpdatedMeasurands : dm.txStartedMeasurands, 'Trigger', this.station.nowMs())
-      ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Trigger' }] };
+    return this.reported(meterValue(this.physics, this.tx ? dm.txUpdatedMeasurands : dm.txStartedMeasurands, 'Trigger', this.station.nowMs())
+      ?? { timestamp: this.station.now(), sampledValue: [{ value: this.physics.registerWh, context: 'Trigger' }] }, 'Trigger');
+  }
+
+  /** What the meter reports of a reading: the reading itself, unless an attack tampers with it. */
+  private reported(mv: MeterValue, context: ReadingContext): MeterValue {
+    return this.tamper?.meter ? this.tamper.meter(mv, context, this) : mv;
   }
 
   private emit(eventType: 'Started' | 'Updated' | 'Ended', triggerReason: string, context: ReadingContext | null, stoppedReason?: string): void {
@@ -427,7 +446,7 @@ export class Evse {
     if (tx.evConnected && this.model.current === 'AC') p.numberOfPhasesUsed = this.model.phases;
     if (context) {
       const mv = meterValue(this.physics, this.measurands(context), context, this.station.nowMs());
-      if (mv) p.meterValue = [mv];
+      if (mv) p.meterValue = [this.reported(mv, context)];
     }
     this.hooks?.decorate?.(p);
     this.station.enqueueTx(p);

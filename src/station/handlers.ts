@@ -85,7 +85,7 @@ const HANDLERS: Record<string, Handler> = {
         return run(() => { for (const e of list) e.triggerTxEvent(); });
       }
       case 'FirmwareStatusNotification':
-        return run(() => void st.call('FirmwareStatusNotification', { status: 'Idle' }));
+        return run(() => void st.call('FirmwareStatusNotification', st.firmware.triggered()));
       case 'LogStatusNotification':
         return run(() => void st.call('LogStatusNotification', { status: 'Idle' }));
       default:
@@ -150,7 +150,7 @@ const HANDLERS: Record<string, Handler> = {
   SendLocalList() { return { status: 'Failed' }; },
   ReserveNow() { return { status: 'Rejected' }; },
   CancelReservation() { return { status: 'Rejected' }; },
-  UpdateFirmware() { return { status: 'Rejected' }; },
+  UpdateFirmware(st, p) { return st.firmware.request(p); },
   GetLog() { return { status: 'Rejected' }; },
   SetNetworkProfile() { return { status: 'Rejected' }; },
   CertificateSigned() { return { status: 'Rejected' }; },
@@ -204,5 +204,5 @@ export function handleIncoming(st: Station, action: string, payload: Payload): P
 
 function chargingStation(st: Station): Payload {
   const id = st.identity;
-  return { model: id.model, vendorName: id.vendorName, serialNumber: id.serialNumber, firmwareVersion: id.firmwareVersion, modem: id.modem };
+  return { model: id.model, vendorName: id.vendorName, serialNumber: id.serialNumber, firmwareVersion: st.firmware.version, modem: id.modem };
 }

@@ -15,6 +15,7 @@ import { ProfileStore } from './smart-charging.js';
 import { Evse, EvseTimer } from './evse.js';
 import { handleIncoming } from './handlers.js';
 import { pickToken, type PoolShare } from './draw.js';
+import { FirmwareUpdate } from './firmware.js';
 
 /** Connection and boot state (OCPP 2.1 B01-B04). */
 export type LinkState = 'idle' | 'connecting' | 'booting' | 'pending' | 'rejected' | 'accepted' | 'backoff' | 'stopped';
@@ -25,6 +26,7 @@ const T_HEARTBEAT = 2;
 const T_BOOT = 3;
 const T_TX_RETRY = 4;
 const T_RESET = 5;
+const T_FIRMWARE = 6;
 
 /**
  * Hooks the attack library (src/attacks) sets on the stations it subverts; ordinary stations have none. Each is
@@ -41,6 +43,8 @@ export interface StationHooks {
   closed?(code: number): void;
   /** A TransactionEvent was answered by the CSMS (A10 captures what it replays). */
   txDelivered?(payload: Payload, response: Payload): void;
+  /** True while the station's network is down (F03 outage): connection attempts fail without reaching the CSMS. */
+  networkDown?(st: Station): boolean;
 }
 
 /** Where a station sits in the run's deterministic plan. */
@@ -66,6 +70,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   readonly evses: Evse[];
   readonly txQueue = new TxQueue();
   readonly session: RpcSession;
+  /** The firmware it runs and an UpdateFirmware in progress (L01). */
+  readonly firmware: FirmwareUpdate;
 
   link: LinkState = 'idle';
   conn: WsConnection | null = null;
@@ -97,6 +103,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     this.dm.onChange = (c) => { if (c.variable === 'HeartbeatInterval' && this.online) this.armHeartbeat(); };
     this.profiles = new ProfileStore(plan.group.evses);
     this.evses = plan.group.evses.map((model, i) => new Evse(this, i + 1, model));
+    this.firmware = new FirmwareUpdate(this, this.identity.firmwareVersion);
     // The session's version is fixed per connection; it is replaced on each connect with the negotiated one.
     this.session = this.newSession('2.1');
   }
@@ -154,6 +161,11 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   private async open(): Promise<void> {
     if (this.stopping) return;
     this.link = 'connecting';
+    if (this.hooks.networkDown?.(this)) {
+      this.ctx.sink.connect(0, false, 'network-down');
+      this.scheduleReconnect();
+      return;
+    }
     const spec = this.ctx.spec;
     const la = spec.localAddresses;
     const localAddress = la.length > 0 ? la[this.plan.index % la.length] : undefined;
@@ -240,7 +252,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
     }
     const request: Payload = {
       reason: this.bootReason,
-      chargingStation: { model: id.model, vendorName: id.vendorName, serialNumber: id.serialNumber, firmwareVersion: id.firmwareVersion, modem: id.modem },
+      chargingStation: { model: id.model, vendorName: id.vendorName, serialNumber: id.serialNumber, firmwareVersion: this.firmware.version, modem: id.modem },
     };
     this.hooks.bootRequest?.(request);
     const out = await this.session.call('BootNotification', request);
@@ -264,6 +276,7 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       this.flushTx();
       for (const e of this.evses) e.onOnline();
       this.ctx.onOnline?.(this);
+      this.firmware.onBooted();
       return;
     }
     // Pending: only BootNotification again after `interval` (0 → a sane delay); Rejected: silence until then.
@@ -373,9 +386,15 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       case T_BOOT: if (this.conn && !this.stopping) void this.boot(); return;
       case T_TX_RETRY: this.flushTx(); return;
       case T_RESET: this.reboot(); return;
+      case T_FIRMWARE: this.firmware.step(); return;
       default:
         if (kind >= EvseTimer.base) this.evses[arg]?.onTimer(kind);
     }
+  }
+
+  /** The next step of a firmware update in `ms` (firmware.ts). */
+  armFirmware(ms: number): void {
+    this.ctx.timeline.after(ms, this, T_FIRMWARE);
   }
 
   /** Reset: end (or keep) transactions, drop the link, and boot again with reason RemoteReset. */

@@ -33,7 +33,7 @@ test('targets: a count, a share of the fleet, or station ids', () => {
   assert.deepEqual(spec.attacks.map((a) => a.targets), [
     { kind: 'count', n: 2 }, { kind: 'percent', pct: 30 }, { kind: 'ids', ids: ['CS-001', 'CS-004'] },
   ]);
-  assert.deepEqual(spec.attacks[1]!.params, { mode: 'synchronized-switching', period: 20_000 });
+  assert.deepEqual(spec.attacks[1]!.params, { mode: 'synchronized-switching', period: 20_000, needsKwh: 300 });
   assert.equal(spec.attacks[2]!.rate, 0.5);
 });
 

@@ -1,12 +1,13 @@
 /**
  * One attack scenario against the embedded CSMS with its detector on and the token registry of `chargestorm run`
- * (cli/embedded.ts): the run, its attack results, and every alert the detector raised.
+ * (cli/embedded.ts): the run, its attack results, and every alert the detector raised (test/attacks/*).
  */
 import assert from 'node:assert/strict';
 import { tokenRegistry } from '../../src/cli/embedded.js';
 import { startCsms, type Csms } from '../../src/csms/server.js';
 import type { CsmsOptions } from '../../src/csms/options.js';
 import type { Alert } from '../../src/csms/detector/alert.js';
+import type { DetectorThresholds } from '../../src/csms/detector/options.js';
 import { conformanceOf, type AttackInstance, type ReactionRecord } from '../../src/detection/index.js';
 import { runScenario, scenario, type FleetRun } from './fleet.js';
 
@@ -17,9 +18,16 @@ export interface AttackRun {
   readonly reactions: readonly ReactionRecord[];
   /** Closed already; stats and detector state stay readable. */
   readonly csms: Csms;
+  /** The instances of one type. */
+  of(type: string): AttackInstance[];
 }
 
-export async function runAttackScenario(yaml: string, csmsOptions: Partial<CsmsOptions> = {}): Promise<AttackRun> {
+/**
+ * Runs `yaml` against an embedded CSMS with its detector on (`thresholds` override DETECTOR_DEFAULTS); scheduled
+ * commands (SetChargingProfile, UpdateFirmware) count from the run's start. Asserts that no attack failed and that
+ * nothing the fleet sent on its own was refused by its outgoing (strict) validation.
+ */
+export async function runAttackScenario(yaml: string, csmsOptions: Partial<CsmsOptions> = {}, thresholds: Partial<DetectorThresholds> = {}): Promise<AttackRun> {
   const spec = scenario(yaml);
   const alerts: Alert[] = [];
   const known = tokenRegistry(spec);
@@ -27,16 +35,20 @@ export async function runAttackScenario(yaml: string, csmsOptions: Partial<CsmsO
     protocols: spec.protocols, seed: spec.seed, spec: spec.csms, security: spec.security,
     ...(known ? { knownTokens: known } : {}),
     ...csmsOptions,
-    detector: { enabled: true, onAlert: (a) => { alerts.push(a); }, ...csmsOptions.detector },
+    detector: { enabled: true, thresholds, onAlert: (a) => { alerts.push(a); }, ...csmsOptions.detector },
   });
   try {
+    if (spec.csms.commands.length > 0) csms.startSchedule(Date.now());
     const run = await runScenario(spec, `${csms.url}/ocpp`);
     const res = run.result.attacks;
     assert.ok(res, 'attack results present');
     assert.equal(run.counter('attack_errors'), 0, run.trace.filter((t) => t.line.includes('attack')).map((t) => t.line).join('; '));
-    // Nothing the fleet sent on its own was refused by its outgoing (strict) validation.
     assert.equal(run.counter('protocol_invalid_out'), 0, `invalid outgoing frames: ${run.trace.filter((t) => t.line.includes('invalid-out')).slice(0, 3).map((t) => t.line).join('; ')}`);
-    return { run, alerts, instances: res.instances, reactions: res.reactions, csms };
+    const instances = res.instances;
+    return {
+      run, alerts, instances, reactions: res.reactions, csms,
+      of: (type) => instances.filter((i) => i.type === type),
+    };
   } finally {
     await csms.close();
   }
@@ -59,4 +71,33 @@ export function assertOnlyAttackedAlerted(r: AttackRun): void {
 /** Conformance of the reactions of one frame kind (or all). */
 export function conformance(r: AttackRun, frame?: string): ReturnType<typeof conformanceOf> {
   return conformanceOf(r.reactions.filter((x) => frame === undefined || x.frame === frame));
+}
+
+/** A fleet of charging stations with quick sessions (1 s meter interval), for the physics attacks. */
+export function chargingFleet(stations: number, seconds: number, extra = ''): string {
+  return `
+name: attack-test
+seed: 7
+stations: [{ count: ${stations} }]
+phases: [{ duration: 1s, target: ${stations} }, { duration: ${seconds}s, target: ${stations} }]
+drainTimeout: 2s
+sessions:
+  arrivalsPerEvsePerHour: 30
+  authorizeDelay: 300ms
+  plugDuration: 120s
+  meterInterval: 1s
+  energyKwh: 60
+  carMaxKw: 22
+detection: { warmup: 1s }
+${extra}`;
+}
+
+/** The station an alert names (none for fleet alerts). */
+export function alertStation(a: Alert): string | undefined {
+  return typeof a.entity === 'object' ? a.entity.stationId : undefined;
+}
+
+/** The alert's time in ms. */
+export function alertMs(a: Alert): number {
+  return Date.parse(a.ts);
 }

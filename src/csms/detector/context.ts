@@ -32,6 +32,8 @@ export interface Ctx {
   readonly hub: AlertHub;
   readonly fleet: FleetStats;
   readonly tokens: Map<string, ActiveToken>;
+  /** Tokens whose transaction ended lately: where and when (ms), oldest first (A07 impossible travel). */
+  readonly tokenEnded: Map<string, { readonly sd: StationDet; readonly ms: number }>;
   readonly actions: DetectorActions;
   /** Fleet-typical count per rate class and bucket: the starting baseline of a new station. */
   readonly fleetRates: Float64Array;
@@ -52,10 +54,25 @@ export function connEntity(sd: StationDet): AlertEntity {
   return sd.ip ? { stationId: sd.id, ip: sd.ip } : { stationId: sd.id };
 }
 
-/** A station we sent a command to within `commandedMs` is left out of fleet statistics. */
+/**
+ * A station we sent a command that may change its power to within `commandedMs` is left out of the power and
+ * start/stop statistics (a read-out, a report request or a firmware roll-out changes no power: POWER_NEUTRAL).
+ */
 export function recentlyCommanded(ctx: Ctx, sd: StationDet, nowMs: number): boolean {
-  return nowMs - sd.lastCommandMs < ctx.t.commandedMs;
+  return nowMs - sd.lastPowerCommandMs < ctx.t.commandedMs;
 }
+
+/**
+ * CSMS commands that never change what a station draws. UpdateFirmware included: the station installs (and
+ * reboots) only once its sessions are over (L01).
+ */
+export const POWER_NEUTRAL: ReadonlySet<string> = new Set([
+  'GetVariables', 'GetBaseReport', 'GetReport', 'GetMonitoringReport', 'GetLog', 'GetCompositeSchedule', 'GetChargingProfiles',
+  'GetInstalledCertificateIds', 'GetLocalListVersion', 'GetTransactionStatus', 'GetDisplayMessages', 'GetCertificateStatus',
+  'TriggerMessage', 'DataTransfer', 'CustomerInformation', 'SetDisplayMessage', 'ClearDisplayMessage', 'CostUpdated',
+  'SetMonitoringBase', 'SetMonitoringLevel', 'SetVariableMonitoring', 'ClearVariableMonitoring', 'SendLocalList', 'ClearCache',
+  'CertificateSigned', 'InstallCertificate', 'DeleteCertificate', 'UpdateFirmware', 'PublishFirmware', 'UnpublishFirmware',
+]);
 
 /** Rounds for evidence (keeps alert lines short and stable). */
 export function r1(x: number): number { return Math.round(x * 10) / 10; }

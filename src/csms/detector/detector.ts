@@ -8,6 +8,7 @@ import { AlertHub, Category, type AlertCounters, type AlertEntity, type AlertSin
 import { onAuthorizeCertificates, onEvCertificate, onSignCertificate } from './certs.js';
 import { onRefusedTxToken } from './tx-tokens.js';
 import type { ActiveToken, Ctx, DetectorActions } from './context.js';
+import { POWER_NEUTRAL } from './context.js';
 import { bootVerdict, onConnectorStatus, onFirmwareStatus, onSecurityEvent, type BootVerdict } from './device.js';
 import { Enforcer, FrameVerdict } from './enforce.js';
 import { FleetStats } from './fleet.js';
@@ -15,6 +16,7 @@ import type { DetectorThresholds, ResolvedDetectorOptions } from './options.js';
 import { observeRate } from './rates.js';
 import { JsonlSink, WebhookSink } from './sink.js';
 import { RATE_CLASSES, rateClassOf, StationDet } from './station.js';
+import { onChargingNeeds } from './needs.js';
 import { onAuthorize, onMeterValues, onTransactionEvent } from './tx.js';
 
 /** What the detector needs from the CSMS it runs in. */
@@ -59,6 +61,7 @@ export class Detector implements Ctx {
   readonly hub: AlertHub;
   readonly fleet: FleetStats;
   readonly tokens = new Map<string, ActiveToken>();
+  readonly tokenEnded = new Map<string, { readonly sd: StationDet; readonly ms: number }>();
   readonly fleetRates = new Float64Array(RATE_CLASSES);
   readonly actions: DetectorActions = {
     closed1008: 0, closed1009: 0, framesDropped: 0, upgrades429: 0, duplicatesRejected: 0, halfOpenDropped: 0, bootsRejected: 0,
@@ -273,6 +276,7 @@ export class Detector implements Ctx {
         case 'SecurityEventNotification': onSecurityEvent(this, sd, p, now); return answer;
         case 'SignCertificate': return onSignCertificate(this, sd, p, answer, now);
         case 'Get15118EVCertificate': onEvCertificate(this, sd, answer, now); return answer;
+        case 'NotifyEVChargingNeeds': onChargingNeeds(this, sd, p, now); return answer;
         default: return answer;
       }
     } catch (err) {
@@ -315,11 +319,14 @@ export class Detector implements Ctx {
     if (sd === undefined) return;
     const now = this.host.clock.nowMs();
     sd.lastCommandMs = now;
+    if (!POWER_NEUTRAL.has(action)) sd.lastPowerCommandMs = now;
     switch (action) {
       case 'RequestStartTransaction':
         if (typeof p.remoteStartId === 'number') sd.recordRemoteStart(p.remoteStartId);
         return;
       case 'UpdateFirmware':
+        // A station busy installing rejects a second request and goes on reporting the first one's requestId.
+        sd.fwPrevRequestId = sd.fwRequestId;
         sd.fwRequestId = typeof p.requestId === 'number' ? p.requestId : NaN;
         sd.fwIssuedMs = now;
         // Installed without SignatureVerified only matters when we sent a signature to verify.

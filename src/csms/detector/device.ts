@@ -91,7 +91,8 @@ export function bootVerdict(ctx: Ctx, sd: StationDet, p: Payload, nowMs: number)
 export function onFirmwareStatus(ctx: Ctx, sd: StationDet, p: Payload, nowMs: number): void {
   const status = String(p.status);
   if (status === 'Idle') return;
-  const solicited = typeof p.requestId === 'number' && p.requestId === sd.fwRequestId && solicitedFirmware(ctx, sd, nowMs);
+  const solicited = typeof p.requestId === 'number' && (p.requestId === sd.fwRequestId || p.requestId === sd.fwPrevRequestId)
+    && solicitedFirmware(ctx, sd, nowMs);
   const ev = { status, requestId: p.requestId ?? null, issuedRequestId: Number.isNaN(sd.fwRequestId) ? null : sd.fwRequestId };
   if (!solicited) ctx.alert(nowMs, Category.firmware, 'high', stationEntity(sd), { rule: 'L1.firmware-status-unsolicited', ...ev });
   switch (status) {

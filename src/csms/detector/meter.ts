@@ -38,7 +38,8 @@ export function instantRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | n
   if (!Number.isNaN(p)) {
     const rating = ratingW(ctx, sd, e);
     const limit = rating.w * (1 + t.powerTol) + t.powerSlackW;
-    if (p > limit) {
+    const impossible = p > limit;
+    if (impossible) {
       hold(ctx, tx);
       ctx.alert(nowMs, Category.impossiblePhysics, 'high', stationEntity(sd, e.id),
         evidence('L1.power-rating', sd, e, tx, { powerW: r1(p), ratingW: rating.w, ratingSource: rating.source, limitW: r1(limit) }), p / rating.w);
@@ -49,7 +50,9 @@ export function instantRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | n
         evidence('L1.power-vi', sd, e, tx, { powerW: r1(p), viW: r1(s.viW), currentA: r1(s.currentA), voltageV: r1(s.voltageV) }), p / Math.max(1, s.viW));
     }
     const lim = sd.profileLimitW;
-    if (!Number.isNaN(lim) && nowMs - sd.profileSetMs >= t.profileGraceMs && (sd.profileTxId === null || sd.profileTxId === tx?.id)
+    // Judged only `profileGraceMs` after the limit was set and after our last command (a new profile may be on its way).
+    // A power no EVSE of this rating can draw is a false reading (impossible-physics above), not a draw above the limit.
+    if (!impossible && !Number.isNaN(lim) && nowMs - Math.max(sd.profileSetMs, sd.lastPowerCommandMs) >= t.profileGraceMs && (sd.profileTxId === null || sd.profileTxId === tx?.id)
       && p > lim * (1 + t.powerTol) + t.powerSlackW) {
       ctx.alert(nowMs, Category.loadAltering, 'high', stationEntity(sd, e.id),
         evidence('L1.profile-limit', sd, e, tx, { powerW: r1(p), limitW: lim, setAgoMs: nowMs - sd.profileSetMs }), p / Math.max(1, lim));
@@ -74,13 +77,25 @@ export function instantRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | n
  * transaction was lost in between (seqNo contiguous). Power reported at a sample is taken to hold piecewise and
  * monotonically over the interval, so ΔE lies in [min(P0,P1)·Δt, max(P0,P1)·Δt] (± tolerance):
  * - ΔE ≤ rating·Δt (A09), ΔE above the envelope (A09), ΔE below it (A08) or a CUSUM of the shortfall (subtle A08);
- * - every meter value unchanged while power flows → frozen meter (F01, maintenance) rather than theft;
+ * - the previous reading handed over again (same meter timestamp and values) while power flows → frozen meter
+ *   (F01, maintenance); a register standing still under fresh timestamps is under-reporting (A08);
  * - SoC falling while charging, or rising faster than the energy allows (A09).
  */
 export function intervalRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | null, s: Sample, nowMs: number): void {
   const t = ctx.t;
   const dtMs = s.tsMs - e.tsMs;
-  if (!(dtMs > 0) || Number.isNaN(s.wh) || Number.isNaN(e.wh)) return;
+  if (Number.isNaN(s.wh) || Number.isNaN(e.wh)) return;
+  if (dtMs === 0 && tx !== null && e.powerW > ON_W && sameReading(e, s)) {
+    // A later event handed over the meter's previous reading again — same meter timestamp, same values — while
+    // power flowed: the meter stopped answering (F01). Flag maintenance, not theft: nothing was misreported.
+    if (++e.frozen >= t.frozenSamples) {
+      ctx.alert(nowMs, Category.maintenance, 'low', stationEntity(sd, e.id),
+        evidence('L1.frozen-meter', sd, e, tx, { registerWh: r1(s.wh), powerW: r1(s.powerW), samples: e.frozen, meterTimestampMs: s.tsMs }));
+    }
+    return;
+  }
+  if (!(dtMs > 0)) return;
+  e.frozen = 0;
   const dE = s.wh - e.wh;
   const h = dtMs / MS_PER_H;
   const rating = ratingW(ctx, sd, e);
@@ -104,18 +119,9 @@ export function intervalRules(ctx: Ctx, sd: StationDet, e: EvseDet, tx: TxDet | 
     }
     if (lo > ON_W) {
       const expected = lo * h;
-      // Only an interval long enough to move the register by several of its resolution steps can show it stuck.
-      const sameMeter = dE <= t.registerEpsWh && expected > 5 * t.energySlackWh && p0 === p1
-        && sameOrBoth(e.currentA, s.currentA) && sameOrBoth(e.voltageV, s.voltageV);
-      if (sameMeter) {
-        // Every meter value frozen while power flows: a stuck meter (F01) looks exactly like this; flag maintenance.
-        if (++e.frozen >= t.frozenSamples) {
-          hold(ctx, tx);
-          ctx.alert(nowMs, Category.maintenance, 'low', stationEntity(sd, e.id),
-            evidence('L1.frozen-meter', sd, e, tx, { registerWh: r1(s.wh), powerW: r1(p1), samples: e.frozen }));
-        }
-      } else {
-        e.frozen = 0;
+      {
+        // A register that stands still under fresh meter timestamps while power flows is a register that lies (A08
+        // freeze); a stuck meter repeats its last reading, timestamp included (above).
         const lower = expected * (1 - t.energyTol) - slack(lo);
         if (dE < lower) {
           hold(ctx, tx);
@@ -176,4 +182,9 @@ export function keepSample(e: EvseDet, s: Sample, txId: string | null, seqNo: nu
 
 function sameOrBoth(a: number, b: number): boolean {
   return (Number.isNaN(a) && Number.isNaN(b)) || a === b;
+}
+
+/** Every meter value of `s` equals the kept sample's (register, power, current, voltage). */
+function sameReading(e: EvseDet, s: Sample): boolean {
+  return s.wh === e.wh && sameOrBoth(e.powerW, s.powerW) && sameOrBoth(e.currentA, s.currentA) && sameOrBoth(e.voltageV, s.voltageV);
 }

@@ -60,6 +60,10 @@ export interface DetectorThresholds {
   socDropPct: number;
   minBatteryWh: number;
   socJumpPct: number;
+  /** Largest plausible EV battery (Wh): charging needs implying more are inflated (A12d). */
+  maxBatteryWh: number;
+  /** NotifyEVChargingNeeds SoC may differ from the EVSE's last reported SoC by this much (points). */
+  needsSocTolPct: number;
   /** Consecutive intervals with every meter value unchanged while charging → frozen meter (maintenance). */
   frozenSamples: number;
   /** Timestamps may go back this much between events of a transaction; online events may be this stale. */
@@ -67,6 +71,11 @@ export interface DetectorThresholds {
   staleMs: number;
   /** A token stays "in use" at a station silent for longer than this only if its transaction is still open. */
   tokenActiveMs: number;
+  /**
+   * Shortest plausible time between a token's transaction ending at one station and its use at another (ms).
+   * Stations carry no location here, so geo-velocity reduces to this time (A07 impossible travel).
+   */
+  tokenTravelMs: number;
   /** Power above the last accepted charging-profile limit this long after it was set (ms) → load-altering. */
   profileGraceMs: number;
   /** FirmwareStatusNotification / FirmwareUpdate boots / reset events count as solicited this long after ours. */
@@ -165,10 +174,13 @@ export const DETECTOR_DEFAULTS: Readonly<DetectorThresholds> = Object.freeze({
   socDropPct: 0.5,
   minBatteryWh: 10_000,
   socJumpPct: 2,
+  maxBatteryWh: 200_000,
+  needsSocTolPct: 10,
   frozenSamples: 2,
   skewMs: 2_000,
   staleMs: 300_000,
   tokenActiveMs: 3_600_000,
+  tokenTravelMs: 120_000,
   profileGraceMs: 15_000,
   commandWindowMs: 600_000,
 

@@ -119,11 +119,15 @@ export class StationDet {
   readonly remoteStarts: number[] = new Array<number>(REMOTE_START_RING).fill(NaN);
   remoteStartNext = 0;
   fwRequestId = NaN;
+  /** The UpdateFirmware requestId issued before the last one (its flow may still be running). */
+  fwPrevRequestId = NaN;
   fwIssuedMs = -Infinity;
   fwSignatureVerified = false;
   resetMs = -Infinity;
   securityConfigMs = -Infinity;
   lastCommandMs = -Infinity;
+  /** Last command that may change what the station draws (not a read-out, a report request or a firmware roll-out). */
+  lastPowerCommandMs = -Infinity;
   profileLimitW = NaN;
   profileSetMs = 0;
   profileTxId: string | null = null;

@@ -114,6 +114,12 @@ export function onTransactionEvent(ctx: Ctx, sd: StationDet, p: Payload, answer:
         ctx.alert(nowMs, Category.tokenClone, 'high', { stationId: sd.id, idToken: idToken.idToken },
           txEvidence('L1.token-concurrent', p, tx, { otherStation: ctx.tokens.get(token)!.sd.id, otherTransaction: ctx.tokens.get(token)!.tx.id }));
         if (ctx.o.concurrentTx === 'reject') { out = CONCURRENT; ctx.actions.concurrentTx++; }
+      } else {
+        const left = travelled(ctx, sd, token, nowMs);
+        if (left !== undefined) {
+          ctx.alert(nowMs, Category.tokenClone, 'high', { stationId: sd.id, idToken: idToken.idToken },
+            txEvidence('L1.token-travel', p, tx, { otherStation: left.sd.id, sinceEndedMs: nowMs - left.ms, minTravelMs: t.tokenTravelMs }));
+        }
       }
       tx.token = token;
       ctx.tokens.set(token, { sd, tx });
@@ -166,7 +172,10 @@ export function onTransactionEvent(ctx: Ctx, sd: StationDet, p: Payload, answer:
   }
   if (eventType === 'Ended') {
     tx.ended = true;
-    if (tx.token !== null && ctx.tokens.get(tx.token)?.tx === tx) ctx.tokens.delete(tx.token);
+    if (tx.token !== null && ctx.tokens.get(tx.token)?.tx === tx) {
+      ctx.tokens.delete(tx.token);
+      endedAt(ctx, sd, tx.token, nowMs);
+    }
   }
   return out;
 }
@@ -177,6 +186,24 @@ function clashes(ctx: Ctx, sd: StationDet, tx: TxDet, token: string, nowMs: numb
   if (other === undefined || other.tx === tx || other.sd === sd) return false;
   if (other.tx.ended || nowMs - other.sd.lastFrameMs > ctx.t.tokenActiveMs) { ctx.tokens.delete(token); return false; }
   return true;
+}
+
+/** Remembers where and when a token's transaction ended (kept `tokenTravelMs`, oldest dropped first). */
+function endedAt(ctx: Ctx, sd: StationDet, token: string, nowMs: number): void {
+  const m = ctx.tokenEnded;
+  m.delete(token);
+  m.set(token, { sd, ms: nowMs });
+  for (const [k, v] of m) {
+    if (nowMs - v.ms <= ctx.t.tokenTravelMs) break;
+    m.delete(k);
+  }
+}
+
+/** The station where the token's transaction ended less than `tokenTravelMs` ago, when it is another one (A07). */
+function travelled(ctx: Ctx, sd: StationDet, token: string, nowMs: number): { sd: StationDet; ms: number } | undefined {
+  const e = ctx.tokenEnded.get(token);
+  if (e === undefined || e.sd === sd) return undefined;
+  return nowMs - e.ms < ctx.t.tokenTravelMs ? e : undefined;
 }
 
 function invalidate(ctx: Ctx, sd: StationDet, tx: TxDet, txId: string): Payload {
@@ -218,6 +245,11 @@ export function onAuthorize(ctx: Ctx, sd: StationDet, p: Payload, answer: Payloa
     }, list.length / t.tokenDistinctAlert);
   }
   if (SHARED_TOKEN_TYPES.has(String(idToken.type))) return answer;
+  const left = travelled(ctx, sd, token, nowMs);
+  if (left !== undefined) {
+    ctx.alert(nowMs, Category.tokenClone, 'high', { stationId: sd.id, idToken: idToken.idToken },
+      { rule: 'L1.token-travel', action: 'Authorize', otherStation: left.sd.id, sinceEndedMs: nowMs - left.ms, minTravelMs: t.tokenTravelMs });
+  }
   const other = ctx.tokens.get(token);
   if (other !== undefined && other.sd !== sd && !other.tx.ended && nowMs - other.sd.lastFrameMs <= t.tokenActiveMs) {
     ctx.alert(nowMs, Category.tokenClone, 'high', { stationId: sd.id, idToken: idToken.idToken },

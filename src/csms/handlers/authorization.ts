@@ -7,6 +7,23 @@ const ACCEPTED: Payload = Object.freeze({ status: 'Accepted' });
 const BLOCKED: Payload = Object.freeze({ status: 'Blocked' });
 const UNKNOWN: Payload = Object.freeze({ status: 'Unknown' });
 const INVALID: Payload = Object.freeze({ status: 'Invalid' });
+const CONCURRENT: Payload = Object.freeze({ status: 'ConcurrentTx' });
+/** Tokens that are no person's card (the CSMS's own remote-start token, free vend): never "in use" elsewhere. */
+const SHARED_TYPES = new Set(['Central', 'NoAuthorization']);
+
+/**
+ * The transaction another station runs with this token right now (it is connected and the transaction open),
+ * if any: the token cannot be in two places at once (C01: idTokenInfo.status ConcurrentTx).
+ */
+export function inUseElsewhere(ctx: HandlerContext, idToken: Payload | undefined): boolean {
+  const token = idToken?.idToken;
+  if (typeof token !== 'string' || SHARED_TYPES.has(String(idToken!.type))) return false;
+  const key = token.toLowerCase();
+  const other = ctx.core.tokensInUse.get(key);
+  if (other === undefined || other.state === ctx.state) return false;
+  if (other.tx.ended || !other.state.connected) { ctx.core.tokensInUse.delete(key); return false; }
+  return true;
+}
 
 /**
  * idTokenInfo for a token: Blocked when the scenario lists it; with a token registry (CsmsOptions.knownTokens)
@@ -34,7 +51,8 @@ function contractTokenInfo(core: CsmsCore, idToken: Payload | undefined): Payloa
  */
 function authorize(ctx: HandlerContext, p: Payload): Payload {
   const contract = p.iso15118CertificateHashData !== undefined || p.certificate !== undefined;
-  const info = contract ? contractTokenInfo(ctx.core, p.idToken) : idTokenInfo(ctx.core, p.idToken);
+  let info = contract ? contractTokenInfo(ctx.core, p.idToken) : idTokenInfo(ctx.core, p.idToken);
+  if (info === ACCEPTED && inUseElsewhere(ctx, p.idToken)) info = CONCURRENT;
   if (info === BLOCKED) ctx.core.counters.authBlocked++;
   else if (info === ACCEPTED) ctx.core.counters.authAccepted++;
   if (contract) return authorizeContract(ctx, p, info);

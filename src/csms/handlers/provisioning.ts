@@ -28,6 +28,7 @@ function bootNotification(ctx: HandlerContext, p: Payload): Payload {
   state.bootTimeMs = now;
   state.bootReason = p.reason;
   if (!cnMismatch) state.serialNumber = serial;
+  state.firmwareVersion = p.chargingStation?.firmwareVersion;
   const s = core.counters;
   s.boots++;
   if (status === 'Accepted') {

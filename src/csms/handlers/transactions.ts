@@ -2,7 +2,7 @@ import type { Payload } from '../../ocpp/session.js';
 import { EMPTY, type HandlerContext, type HandlerTable } from '../context.js';
 import { energyRegisterWh } from '../meter.js';
 import { SeqKind } from '../state.js';
-import { idTokenInfo } from './authorization.js';
+import { idTokenInfo, inUseElsewhere } from './authorization.js';
 import { observeV2xMeter } from '../usecases/v2x.js';
 import { tariffTxAnswer } from '../usecases/tariffs.js';
 
@@ -50,6 +50,7 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
     observeV2xMeter(ctx, tx, p.meterValue); // per-station import/export figures (V2X, FLOWS.md §5.3)
   }
   if (p.eventType === 'Ended' && !tx.ended) {
+    if (tx.idToken !== undefined && core.tokensInUse.get(tx.idToken.toLowerCase())?.tx === tx) core.tokensInUse.delete(tx.idToken.toLowerCase());
     tx.ended = true;
     tx.endedMs = now;
     tx.stoppedReason = info.stoppedReason;
@@ -59,9 +60,15 @@ function transactionEvent(ctx: HandlerContext, p: Payload): Payload {
   // Tariffs and payments (FLOWS.md §7): a web payment's maxCost, the confirmed final cost.
   const extra = tariffTxAnswer(ctx, tx, p);
   if (idToken === undefined) return extra ?? EMPTY;
+  if (p.eventType !== 'Ended' && !tx.ended && inUseElsewhere(ctx, idToken)) return { idTokenInfo: CONCURRENT, ...extra };
   if (tx.idToken === undefined) tx.idToken = idToken.idToken;
+  if (!tx.ended && p.eventType !== 'Ended' && idToken.type !== 'Central' && idToken.type !== 'NoAuthorization') {
+    core.tokensInUse.set(String(idToken.idToken).toLowerCase(), { state, tx });
+  }
   return extra ? { idTokenInfo: idTokenInfo(core, idToken), ...extra } : { idTokenInfo: idTokenInfo(core, idToken) };
 }
+
+const CONCURRENT: Payload = Object.freeze({ status: 'ConcurrentTx' });
 
 /** MeterValues outside transactions (J01/J02): counted, not added to transaction energy. */
 function meterValues(ctx: HandlerContext): Payload {

@@ -107,6 +107,11 @@ export const COMMAND_PARAMS: Readonly<Record<CommandAction, Readonly<Record<stri
     evseId: { read: integer({ min: 1, max: 128 }) },
   },
   RequestStopTransaction: {},
+  // L01: a firmware roll-out; stations that already run `version` (or newer) are skipped.
+  UpdateFirmware: {
+    version: { read: string({ maxLength: 30 }), default: '10.0.0' },
+    location: { read: string({ maxLength: 400 }) },
+  },
   GetVariables: {
     variables: { read: listOf(variableName, { minItems: 1, single: true }), required: true },
   },

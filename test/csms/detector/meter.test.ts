@@ -54,19 +54,33 @@ test('energy scaled ×0.5 while power flows → under-reporting at once; ×0.95-
   }
 });
 
-test('frozen meter (every value unchanged while power flows) → maintenance, not theft', () => {
+test('frozen meter (the last reading handed over again, meter timestamp included, while power flows) → maintenance, not theft', () => {
+  const h = harness();
+  const sd = h.connect('CS-1');
+  const ev = benignSession({ txId: 't', startMs: T0, startWh: 1000, w: 11_000, samples: 2 }).slice(0, 4);
+  feed(h, sd, ev);
+  const lastMv = ev[3]!.meterValue[0] as { timestamp: string; sampledValue: { measurand: string; value: number }[] };
+  for (let i = 0; i < 3; i++) {
+    const ts = h.clock.nowMs() + 5000;
+    h.clock.advance(5000);
+    const e = txEvent('Updated', 4 + i, { txId: 't', tsMs: ts, chargingState: 'Charging' });
+    feed(h, sd, [{ ...e, meterValue: [lastMv] }]);
+  }
+  assert.equal(h.of('maintenance', 'L1.frozen-meter').length, 1);
+  assert.equal(h.of('under-reporting').length, 0);
+});
+
+test('register standing still under fresh meter timestamps while power flows → under-reporting (A08 freeze)', () => {
   const h = harness();
   const sd = h.connect('CS-1');
   const ev = benignSession({ txId: 't', startMs: T0, startWh: 1000, w: 11_000, samples: 2 }).slice(0, 4);
   feed(h, sd, ev);
   const last = ev[3]!.meterValue[0].sampledValue as { measurand: string; value: number }[];
   const wh = last.find((s) => s.measurand === 'Energy.Active.Import.Register')!.value;
-  for (let i = 0; i < 3; i++) {
-    const ts = h.clock.nowMs() + 5000;
-    feed(h, sd, [txEvent('Updated', 4 + i, { txId: 't', tsMs: ts, chargingState: 'Charging', meter: { tsMs: ts, wh, w: 11_000, a: 27.5, v: 400 } })]);
-  }
-  assert.equal(h.of('maintenance', 'L1.frozen-meter').length, 1);
-  assert.equal(h.of('under-reporting').length, 0);
+  const ts = h.clock.nowMs() + 5000;
+  feed(h, sd, [txEvent('Updated', 4, { txId: 't', tsMs: ts, chargingState: 'Charging', meter: { tsMs: ts, wh, w: 11_000, a: 27.5, v: 400 } })]);
+  assert.equal(h.of('under-reporting', 'L1.energy-below-power').length, 1);
+  assert.equal(h.of('maintenance').length, 0);
 });
 
 test('register frozen while power changes → under-reporting', () => {

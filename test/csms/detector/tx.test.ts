@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Payload } from '../../../src/ocpp/session.js';
+import { DETECTOR_DEFAULTS } from '../../../src/csms/detector/options.js';
 import { benignSession, feed, harness, txEvent } from './support.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -105,12 +106,28 @@ test('the token is free again once its transaction ended; the CSMS remote-start 
   const a = h.connect('CS-A');
   const b = h.connect('CS-B');
   feed(h, a, benignSession({ txId: 'ta', startMs: T0, startWh: 1, w: 11_000, samples: 2, token: '04CAFE' }));
+  // Long enough for the driver to get from CS-A to CS-B (tokenTravelMs), and back at CS-A at once.
+  h.clock.advance(DETECTOR_DEFAULTS.tokenTravelMs);
   h.call(b, 'Authorize', { idToken: { idToken: '04CAFE', type: 'ISO14443' } }, { idTokenInfo: { status: 'Accepted' } });
+  h.call(a, 'Authorize', { idToken: { idToken: '04CAFE', type: 'ISO14443' } }, { idTokenInfo: { status: 'Accepted' } });
   for (const [sd, tx] of [[a, 'r1'], [b, 'r2']] as const) {
     h.det.commandSent(sd.id, 'RequestStartTransaction', { remoteStartId: tx === 'r1' ? 1 : 2 });
     h.call(sd, 'TransactionEvent', txEvent('Started', 0, { txId: tx, tsMs: h.clock.nowMs(), trigger: 'RemoteStart', remoteStartId: tx === 'r1' ? 1 : 2, idToken: 'chargestorm-remote', tokenType: 'Central', meter: { tsMs: h.clock.nowMs(), wh: 100 } }));
   }
   assert.deepEqual(h.alerts, []);
+});
+
+test('a token used at another station right after its transaction ended there (A07 impossible travel): alert', () => {
+  const h = harness();
+  const a = h.connect('CS-A');
+  const b = h.connect('CS-B');
+  feed(h, a, benignSession({ txId: 'ta', startMs: T0, startWh: 1, w: 11_000, samples: 2, token: '04CAFE' }));
+  h.clock.advance(DETECTOR_DEFAULTS.tokenTravelMs / 2);
+  h.call(b, 'Authorize', { idToken: { idToken: '04cafe', type: 'ISO14443' } }, { idTokenInfo: { status: 'Accepted' } });
+  const alerts = h.of('token-clone', 'L1.token-travel');
+  assert.equal(alerts.length, 1);
+  assert.deepEqual(alerts[0]!.entity, { stationId: 'CS-B', idToken: '04cafe' });
+  assert.equal(alerts[0]!.evidence.otherStation, 'CS-A');
 });
 
 test('idToken brute force (A06): distinct tokens presented and never used → alert at the threshold', () => {

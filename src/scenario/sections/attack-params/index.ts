@@ -32,5 +32,5 @@ export const ATTACK_DEFAULTS: Readonly<Record<AttackTypeId, { stations: number; 
   F01: { stations: 1, rate: 1, duration: 60_000 },
   F02: { stations: 1, rate: 1, duration: 30_000 },
   F03: { stations: 1, rate: 1, duration: 60_000 },
-  F04: { stations: 1, rate: 1, duration: 60_000 },
+  F04: { stations: 3, rate: 1, duration: 60_000 },
 };

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alertMs, alertStation, chargingFleet, runAttackScenario as runAttacks } from '../support/attack-run.js';
+
+test('F01 frozen meter: the same reading again and again while charging is flagged as maintenance, never as a security category', async () => {
+  const r = await runAttacks(chargingFleet(5, 9, 'attacks:\n  - { type: F01, instances: 2, start: 2s, duration: 5s }\n'));
+  const insts = r.of('F01');
+  assert.equal(insts.length, 2, `instances: ${JSON.stringify(r.run.result.attacks?.notInjected)}`);
+  const targets = new Set<string>();
+  for (const inst of insts) {
+    assert.equal(inst.cls, 'fault');
+    const st = inst.scope.stations?.[0];
+    assert.ok(st && inst.scope.stations!.length === 1, `${inst.id} scope`);
+    targets.add(st);
+    const hits = r.alerts.filter((a) => alertStation(a) === st && a.category === 'maintenance'
+      && alertMs(a) >= inst.tStartMs - 2000 && alertMs(a) <= inst.tEndMs + inst.graceMs + 2000);
+    assert.ok(hits.length > 0, `${inst.id}: no maintenance alert; alerts: ${JSON.stringify(r.alerts.map((a) => [a.category, alertStation(a), (a.evidence as { rule?: string }).rule]))}`);
+    assert.ok(hits.some((a) => (a.evidence as { rule?: string }).rule === 'L1.frozen-meter'));
+  }
+  for (const a of r.alerts) {
+    assert.ok(targets.has(alertStation(a) ?? ''), `alert on a healthy station: ${JSON.stringify(a)}`);
+    assert.equal(a.category, 'maintenance', `a fault is not an attack: ${JSON.stringify(a.evidence)}`);
+  }
+});
