@@ -93,6 +93,11 @@ export class Enforcer {
     }
     if (sd !== undefined && !sd.upgrades.take(nowMs)) {
       ctx.actions.upgrades429++;
+      // A throttled upgrade with wrong credentials is still a guess (A02): the login rules judge it, not the flood rule.
+      if (decision !== 'accept') {
+        if (decision === 401 || decision === 404) this.loginFailed(ip, identity, nowMs);
+        return 429;
+      }
       if (reached(sd.upgradeRefusals.add(nowMs), t.upgradeAlertAfter)) {
         ctx.alert(nowMs, Category.flood, 'high', entity, { rule: 'L0.upgrade-rate-identity', rate: t.stationUpgradeRate, burst: t.stationUpgradeBurst });
       }
