@@ -57,8 +57,6 @@ export function percentileKey(p: number): `p(${string})` {
  * A threshold on a name outside this list and BUILTIN_METRICS can never be evaluated: it is an input error.
  */
 export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
-  // the attack library (attacks/runner.ts)
-  'attack_instances_started', 'attack_targets_unavailable', 'attack_errors',
   // transactions and energy (station/evse.ts)
   'tx_started', 'tx_ended', 'tx_deauthorized', 'energy_wh',
   'authorize_rejected', 'authorize_failed', 'authorize_offline_local',
@@ -96,6 +94,16 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'protocol_send_in',
   // attacks (attacks/runner.ts; an attack's own `env.count(name)` is `attack_<name>`, attacks/env.ts)
   'attack_instances_started', 'attack_targets_unavailable', 'attack_errors',
+  'attack_a01_frames', 'attack_a01_oversized', 'attack_a01_sockets', 'attack_a01_upgrades',
+  'attack_a03_boots', 'attack_a03_certificates', 'attack_a03_duplicates',
+  // A04: one per malformed-frame case sent (FUZZ_CASES, '-' as '_')
+  'attack_a04_non_json', 'attack_a04_wrong_arity', 'attack_a04_unknown_type', 'attack_a04_misused_type',
+  'attack_a04_unknown_action', 'attack_a04_type_violation', 'attack_a04_missing_required', 'attack_a04_enum_violation',
+  'attack_a04_max_length', 'attack_a04_far_future_timestamp', 'attack_a04_deep_nesting', 'attack_a04_ignored_frame_answered',
+  'attack_a05_connect_failed', 'attack_a10_nothing_captured',
+  // A14: one per downgrade mode tried
+  'attack_a14_no_credentials', 'attack_a14_legacy_subprotocol', 'attack_a14_cleartext', 'attack_a14_tls1_1',
+  'attack_a15_contracts_harvested', 'attack_a15_no_contract',
 ]);
 
 /** Gauges the tool's producers set. */

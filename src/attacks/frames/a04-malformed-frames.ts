@@ -77,7 +77,7 @@ export const A04: AttackImpl = {
       const f = fuzz(c, `${env.plan.id}-${n}`, Math.floor(n / cases.length), st.now());
       const sentMs = env.nowMs();
       env.malicious(sentMs);
-      env.count(`a04_${c}`);
+      env.count(`a04_${c.replace(/-/g, '_')}`);
       if (f.expect === undefined) {
         // Not awaited: the pace of the other cases does not depend on a silence.
         void st.session.sendRawCall(f.replyId, f.text, IGNORED_WATCH_MS).then((r) => { if (r !== null) env.count('a04_ignored_frame_answered'); });
