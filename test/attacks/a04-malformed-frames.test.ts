@@ -22,7 +22,7 @@ test('A04: every malformed-frame case goes out on the target station socket, get
   assert.equal(inst.scope.stations?.length, 1);
   assert.ok(inst.tEndMs - inst.tStartMs >= 2000, 'frames over the whole duration');
   // Each case was sent; those with an expected reaction got exactly it (the ignored types are not answered).
-  for (const c of FUZZ_CASES) assert.ok(r.run.counter(`attack_a04_${c}`) >= 2, `${c} sent`);
+  for (const c of FUZZ_CASES) assert.ok(r.run.counter(`attack_a04_${c.replace(/-/g, '_')}`) >= 2, `${c} sent`);
   const answered = FUZZ_CASES.filter((c) => c !== 'unknown-type' && c !== 'misused-type');
   for (const c of answered) {
     const conf = conformance(r, c);
