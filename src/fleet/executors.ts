@@ -6,6 +6,14 @@ import type { Station } from '../station/station.js';
 import type { Timeline, TimelineTarget } from '../util/timeline.js';
 import { ArrivalSequence } from './arrivals.js';
 
+/**
+ * Iterations are fired up to this much before their intended time. Node timers have 1 ms granularity and fire
+ * anywhere within about a millisecond of their time; fired exactly they go out 0-2 ms late, and that lateness
+ * would be measured as CSMS latency. Fired early, the call is timed from its actual send (wiring.ts: latency is
+ * never below the service time), so the generator's own timer jitter stays out of the figures.
+ */
+const EARLY_MS = 1;
+
 /** Drives the work of connected stations (k6's executors). Schedulers emit; metrics aggregate. */
 export interface Executor {
   /** A station became usable. */
@@ -81,7 +89,7 @@ class ArrivalRate implements Executor {
 
   private arm(): void {
     if (this.nextAt === Infinity) return;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, this.nextAt - this.clock.nowMs()));
+    this.timer = setTimeout(() => this.fire(), Math.max(0, this.nextAt - EARLY_MS - this.clock.nowMs()));
   }
 
   private fire(): void {
@@ -89,7 +97,7 @@ class ArrivalRate implements Executor {
     const now = this.clock.nowMs();
     // Catch up on every arrival due by now, each with its own intended time (coordinated-omission safe).
     let guard = 0;
-    while (this.nextAt <= now && guard++ < 100_000) {
+    while (this.nextAt <= now + EARLY_MS && guard++ < 100_000) {
       this.arrive(this.nextAt);
       this.nextAt = this.startMs + this.seq.next();
     }
@@ -145,7 +153,7 @@ class PerStationRate implements Executor, TimelineTarget {
     // station's own boot traffic (StatusNotification, queued events) has gone out by then and does not delay it.
     const first = this.clock.nowMs() + (1 + this.rng.next()) * (1000 / this.w.rate);
     const e = { st, dueMs: first, token: -1 };
-    e.token = this.timeline.at(first, this, 0, st.plan.index);
+    e.token = this.timeline.at(first - EARLY_MS, this, 0, st.plan.index);
     this.byIndex.set(st.plan.index, e);
   }
 
@@ -176,7 +184,7 @@ class PerStationRate implements Executor, TimelineTarget {
       void st.call(this.w.work, st.workPayload(this.w.work), intendedUs);
     }
     e.dueMs += this.periodMs();
-    e.token = this.timeline.at(e.dueMs, this, 0, index);
+    e.token = this.timeline.at(e.dueMs - EARLY_MS, this, 0, index);
   }
 }
 

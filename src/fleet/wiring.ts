@@ -34,7 +34,9 @@ export class MetricsWiring implements SessionObserver, StationSink {
   callDone(action: string, intendedUs: number, sentUs: number, doneUs: number, outcome: CallOutcome): void {
     let r = this.recorders.get(action);
     if (r === undefined) { r = this.registry.callRecorder(action); this.recorders.set(action, r); }
-    r.record(doneUs - intendedUs, doneUs - sentUs, kindOf(outcome));
+    // An iteration sent ahead of its intended time (executors fire up to EARLY_MS early) is timed from the send:
+    // latency is never below the service time.
+    r.record(doneUs - Math.min(intendedUs, sentUs), doneUs - sentUs, kindOf(outcome));
   }
 
   incomingDone(action: string, code: RpcErrorCode | null): void {

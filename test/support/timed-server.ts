@@ -32,7 +32,8 @@ export async function startTimedServer(o: TimedServerOptions): Promise<TimedServ
 function sendAt(conn: WsConnection, reply: string, due: number): void {
   const left = due - performance.now();
   if (left <= 0.05) conn.send(reply);
-  else setTimeout(sendAt, Math.ceil(left), conn, reply, due);
+  else if (left < 1) setImmediate(sendAt, conn, reply, due);
+  else setTimeout(sendAt, Math.floor(left), conn, reply, due);
 }
 
 async function serve(o: TimedServerOptions): Promise<void> {
