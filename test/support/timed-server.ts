@@ -27,11 +27,12 @@ export async function startTimedServer(o: TimedServerOptions): Promise<TimedServ
   };
 }
 
-// libuv timers start from the loop's cached time and can fire a little early: re-arm until really due. No
-// spinning in the last millisecond: that would take a core from the generator being measured.
+// libuv timers start from the loop's cached time and fire within about a millisecond of their time, early or
+// late: arm for the whole milliseconds left, then poll on setImmediate through the last one, so the answer goes
+// out at its time and never before. The polling costs this process CPU, not the generator's (its own process).
 function sendAt(conn: WsConnection, reply: string, due: number): void {
   const left = due - performance.now();
-  if (left <= 0.05) conn.send(reply);
+  if (left <= 0) conn.send(reply);
   else if (left < 1) setImmediate(sendAt, conn, reply, due);
   else setTimeout(sendAt, Math.floor(left), conn, reply, due);
 }
