@@ -65,6 +65,21 @@ export function reached(value: number, threshold: number): boolean {
   return value >= threshold - 0.05;
 }
 
+/**
+ * A windowed, capped set of distinct tokens (lower-cased) with the time each was last seen, as two parallel arrays:
+ * drops what is older than `windowMs`, moves `token` to the newest place (dropping the oldest at `cap`), and
+ * returns the set's size.
+ */
+export function addDistinct(list: string[], ms: number[], token: string, nowMs: number, windowMs: number, cap: number): number {
+  while (ms.length > 0 && nowMs - ms[0]! > windowMs) { list.shift(); ms.shift(); }
+  const at = list.indexOf(token);
+  if (at >= 0) { list.splice(at, 1); ms.splice(at, 1); }
+  if (list.length >= cap) { list.shift(); ms.shift(); }
+  list.push(token);
+  ms.push(nowMs);
+  return list.length;
+}
+
 /** Level rules whose hysteresis `levelAlert` keeps, one bit each in `StationDet.disarmed`. */
 export const Level = Object.freeze({ authorizeTokens: 1, txTokens: 2, certRefusals: 4 });
 

@@ -1,7 +1,7 @@
 import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { stationEntity, type Ctx } from './context.js';
-import { Level, levelAlert } from './primitives.js';
+import { addDistinct, Level, levelAlert } from './primitives.js';
 import type { StationDet } from './station.js';
 
 /** Token types a CSMS hands out or that carry no identity: not guesses (A11 covers their misuse). */
@@ -22,18 +22,11 @@ export function onRefusedTxToken(ctx: Ctx, sd: StationDet, p: Payload, answer: P
   if (NOT_GUESSES.has(String(idToken.type)) || p.triggerReason === 'RemoteStart' || (p.transactionInfo as Payload | undefined)?.remoteStartId !== undefined) return;
   const t = ctx.t;
   const token = idToken.idToken.toLowerCase();
-  const list = (sd.refusedTxTokens ??= []);
-  const ms = (sd.refusedTxTokenMs ??= []);
-  while (ms.length > 0 && nowMs - ms[0]! > t.tokenWindowMs) { list.shift(); ms.shift(); }
-  const at = list.indexOf(token);
-  if (at >= 0) { list.splice(at, 1); ms.splice(at, 1); }
-  if (list.length >= t.tokenSetCap) { list.shift(); ms.shift(); }
-  list.push(token);
-  ms.push(nowMs);
-  if (levelAlert(sd, Level.txTokens, list.length, t.tokenDistinctAlert)) {
+  const n = addDistinct(sd.refusedTxTokens ??= [], sd.refusedTxTokenMs ??= [], token, nowMs, t.tokenWindowMs, t.tokenSetCap);
+  if (levelAlert(sd, Level.txTokens, n, t.tokenDistinctAlert)) {
     ctx.alert(nowMs, Category.tokenBruteForce, 'high', stationEntity(sd), {
-      rule: 'L2.distinct-refused-tx-tokens', distinctTokens: list.length, windowMs: t.tokenWindowMs, threshold: t.tokenDistinctAlert,
+      rule: 'L2.distinct-refused-tx-tokens', distinctTokens: n, windowMs: t.tokenWindowMs, threshold: t.tokenDistinctAlert,
       status, lastToken: idToken.idToken,
-    }, list.length / t.tokenDistinctAlert);
+    }, n / t.tokenDistinctAlert);
   }
 }

@@ -2,7 +2,7 @@ import type { Payload } from '../../ocpp/session.js';
 import { Category } from './alert.js';
 import { recentlyCommanded, stationEntity, type Ctx } from './context.js';
 import { instantRules, intervalRules, keepSample, powerState } from './meter.js';
-import { fnvStep, Level, levelAlert, mixNumber } from './primitives.js';
+import { addDistinct, fnvStep, Level, levelAlert, mixNumber } from './primitives.js';
 import { parseTs, readSample, Sample } from './sample.js';
 import type { StationDet, TxDet } from './station.js';
 
@@ -230,19 +230,12 @@ export function onAuthorize(ctx: Ctx, sd: StationDet, p: Payload, answer: Payloa
   if (typeof idToken?.idToken !== 'string') return answer;
   const t = ctx.t;
   const token = idToken.idToken.toLowerCase();
-  const list = (sd.tokens ??= []);
-  const ms = (sd.tokenMs ??= []);
-  while (ms.length > 0 && nowMs - ms[0]! > t.tokenWindowMs) { list.shift(); ms.shift(); }
-  const at = list.indexOf(token);
-  if (at >= 0) { list.splice(at, 1); ms.splice(at, 1); }
-  if (list.length >= t.tokenSetCap) { list.shift(); ms.shift(); }
-  list.push(token);
-  ms.push(nowMs);
-  if (levelAlert(sd, Level.authorizeTokens, list.length, t.tokenDistinctAlert)) {
+  const n = addDistinct(sd.tokens ??= [], sd.tokenMs ??= [], token, nowMs, t.tokenWindowMs, t.tokenSetCap);
+  if (levelAlert(sd, Level.authorizeTokens, n, t.tokenDistinctAlert)) {
     ctx.alert(nowMs, Category.tokenBruteForce, 'high', stationEntity(sd), {
-      rule: 'L2.distinct-unused-tokens', distinctTokens: list.length, windowMs: t.tokenWindowMs, threshold: t.tokenDistinctAlert,
+      rule: 'L2.distinct-unused-tokens', distinctTokens: n, windowMs: t.tokenWindowMs, threshold: t.tokenDistinctAlert,
       status: (answer.idTokenInfo as Payload | undefined)?.status, lastToken: idToken.idToken,
-    }, list.length / t.tokenDistinctAlert);
+    }, n / t.tokenDistinctAlert);
   }
   if (SHARED_TOKEN_TYPES.has(String(idToken.type))) return answer;
   const left = travelled(ctx, sd, token, nowMs);
