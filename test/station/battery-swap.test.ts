@@ -5,26 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { formatReport } from '../../src/metrics/report.js';
-import { summarize } from '../../src/metrics/summary.js';
 import type { Payload } from '../../src/ocpp/session.js';
-import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { Subprotocol } from '../../src/scenario/spec.js';
 import { peekSwapState } from '../../src/csms/usecases/battery-swap.js';
-import { auditFrames, sampled, transactionEvents } from '../support/audit.js';
-import { runAgainstEmbedded } from '../support/embedded-run.js';
+import { sampled, transactionEvents } from '../support/audit.js';
+import { runShipped } from '../support/embedded-run.js';
 
 const FILE = fileURLToPath(new URL('../../../scenarios/battery-swap.yaml', import.meta.url));
 const SHORT = { duration: 10_000, stations: 10 };
 
-async function run(protocols?: readonly Subprotocol[]) {
-  const r = await runAgainstEmbedded(loadScenarioFile(FILE, SHORT), protocols);
-  const audit = auditFrames(r.frames);
-  assert.deepEqual(audit.stationProblems.slice(0, 10), [], 'station frames');
-  assert.deepEqual(audit.csmsProblems.slice(0, 10), [], 'CSMS frames');
-  assert.deepEqual(audit.errors, [], 'no CALLERROR');
-  return { ...r, audit, report: formatReport(summarize(r.run.snapshot)) };
-}
+const run = (protocols?: readonly Subprotocol[]) => runShipped(FILE, SHORT, protocols);
 
 test('scenarios/battery-swap.yaml (shortened): swaps on the wire as FLOWS.md §6 says, counted in the report', async () => {
   const { run: fleet, csms, audit, report, frames } = await run();

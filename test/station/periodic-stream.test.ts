@@ -5,25 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { formatReport } from '../../src/metrics/report.js';
-import { summarize } from '../../src/metrics/summary.js';
-import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { Subprotocol } from '../../src/scenario/spec.js';
-import { auditFrames } from '../support/audit.js';
-import { runAgainstEmbedded } from '../support/embedded-run.js';
+import { runShipped } from '../support/embedded-run.js';
 
 const FILE = fileURLToPath(new URL('../../../scenarios/periodic-streams.yaml', import.meta.url));
 // Command times are absolute: every command of the file (the last at 7 s) fires within the shortened run.
 const SHORT = { duration: 9_000, stations: 4 };
 
-async function run(protocols?: readonly Subprotocol[]) {
-  const r = await runAgainstEmbedded(loadScenarioFile(FILE, SHORT), protocols);
-  const audit = auditFrames(r.frames);
-  assert.deepEqual(audit.stationProblems.slice(0, 10), [], 'station frames');
-  assert.deepEqual(audit.csmsProblems.slice(0, 10), [], 'CSMS frames');
-  assert.deepEqual(audit.errors, [], 'no CALLERROR');
-  return { ...r, audit, report: formatReport(summarize(r.run.snapshot)) };
-}
+const run = (protocols?: readonly Subprotocol[]) => runShipped(FILE, SHORT, protocols);
 
 test('scenarios/periodic-streams.yaml (shortened): streams opened, samples sent as SEND, adjusted and listed', async () => {
   const { run: fleet, csms, audit, frames, report } = await run();

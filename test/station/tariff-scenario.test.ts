@@ -6,24 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { fmtNum } from '../../src/metrics/format.js';
-import { formatReport } from '../../src/metrics/report.js';
-import { summarize } from '../../src/metrics/summary.js';
-import { loadScenarioFile } from '../../src/scenario/load.js';
 import type { Subprotocol } from '../../src/scenario/spec.js';
-import { auditFrames, transactionEvents } from '../support/audit.js';
-import { runAgainstEmbedded } from '../support/embedded-run.js';
+import { transactionEvents } from '../support/audit.js';
+import { runShipped } from '../support/embedded-run.js';
 
 const FILE = fileURLToPath(new URL('../../../scenarios/tariffs.yaml', import.meta.url));
 
-async function run(protocols?: readonly Subprotocol[]) {
-  const spec = loadScenarioFile(FILE, { duration: 16_000, stations: 16 });
-  const r = await runAgainstEmbedded(spec, protocols);
-  const audit = auditFrames(r.frames);
-  assert.deepEqual(audit.stationProblems.slice(0, 10), [], 'station frames');
-  assert.deepEqual(audit.csmsProblems.slice(0, 10), [], 'CSMS frames');
-  assert.deepEqual(audit.errors, [], 'no CALLERROR');
-  return { ...r, audit, report: formatReport(summarize(r.run.snapshot)) };
-}
+const run = (protocols?: readonly Subprotocol[]) => runShipped(FILE, { duration: 16_000, stations: 16 }, protocols);
 
 test('scenarios/tariffs.yaml (shortened): local cost, tariff messages and payments, all schema-valid', async () => {
   const { run: fleet, audit, csms, report } = await run();

@@ -3,7 +3,13 @@
  * scenario's `csms:` section and schedule (started once every station booted), the fleet connects to the tap,
  * and the tap records every frame.
  */
+import assert from 'node:assert/strict';
 import { startCsms, type Csms } from '../../src/csms/server.js';
+import { formatReport } from '../../src/metrics/report.js';
+import { summarize } from '../../src/metrics/summary.js';
+import { loadScenarioFile } from '../../src/scenario/load.js';
+import type { ScenarioOverrides } from '../../src/scenario/overrides.js';
+import { auditFrames, type Audit } from './audit.js';
 import { totalStations, type ScenarioSpec, type Subprotocol } from '../../src/scenario/spec.js';
 import { runScenario, scenario, waitFor, type FleetRun } from './fleet.js';
 import { parseTapped, startTap, type ParsedTappedFrame } from './tap.js';
@@ -32,4 +38,24 @@ export async function runAgainstEmbedded(source: string | ScenarioSpec, csmsProt
     await tap.close();
     await csms.close();
   }
+}
+
+/** A shipped scenario's run (`runShipped`): the embedded run, its audit and the terminal report. */
+export interface ShippedRun extends EmbeddedRun {
+  readonly audit: Audit;
+  readonly report: string;
+}
+
+/**
+ * Runs a shipped scenario file (path), shortened with `overrides` as a user would with --duration/--stations, against
+ * the embedded CSMS (offering only `csmsProtocols` when given), and asserts what every shipped scenario must hold:
+ * every frame of either side schema-valid for the negotiated version, and no CALLERROR.
+ */
+export async function runShipped(file: string, overrides: ScenarioOverrides, csmsProtocols?: readonly Subprotocol[]): Promise<ShippedRun> {
+  const r = await runAgainstEmbedded(loadScenarioFile(file, overrides), csmsProtocols);
+  const audit = auditFrames(r.frames);
+  assert.deepEqual(audit.stationProblems.slice(0, 10), [], 'station frames');
+  assert.deepEqual(audit.csmsProblems.slice(0, 10), [], 'CSMS frames');
+  assert.deepEqual(audit.errors, [], 'no CALLERROR');
+  return { ...r, audit, report: formatReport(summarize(r.run.snapshot)) };
 }
