@@ -1,5 +1,5 @@
 import type { AttackImpl } from '../types.js';
-import { charging, endTx, mapMeasurand, tamperMeter, txEnded } from './session.js';
+import { chargingTarget, endTx, mapMeasurand, tamperMeter, txEnded } from './session.js';
 
 const REGISTER = 'Energy.Active.Import.Register';
 
@@ -15,12 +15,10 @@ export const A08: AttackImpl = {
   type: 'A08',
   title: 'meter under-reporting',
   async run(env) {
-    const st = env.stations[0];
-    if (!st) return;
     const { mode, factor } = env.params as { mode: string; factor: number };
-    const evse = await charging(env, st);
-    if (!evse || !evse.tx) return;
-    const tx = evse.tx;
+    const target = await chargingTarget(env);
+    if (!target) return;
+    const { st, evse, tx } = target;
     env.recorder.graceMs = env.ctx.spec.sessions.meterInterval;
     let trueStart = NaN;
     let base = NaN;

@@ -1,6 +1,6 @@
 import type { ReadingContext, SampledValue } from '../../station/meter.js';
 import type { AttackImpl } from '../types.js';
-import { charging, endTx, mapMeasurand, tamperMeter, txEnded } from './session.js';
+import { chargingTarget, endTx, mapMeasurand, tamperMeter, txEnded } from './session.js';
 
 /** Where an invented SoC starts (soc-jump on an EVSE that reports none). */
 const SOC_START = 20;
@@ -17,12 +17,10 @@ export const A09: AttackImpl = {
   type: 'A09',
   title: 'impossible meter physics',
   async run(env) {
-    const st = env.stations[0];
-    if (!st) return;
     const { mode, factor } = env.params as { mode: string; factor: number };
-    const evse = await charging(env, st);
-    if (!evse || !evse.tx) return;
-    const tx = evse.tx;
+    const target = await chargingTarget(env);
+    if (!target) return;
+    const { st, evse, tx } = target;
     env.recorder.graceMs = env.ctx.spec.sessions.meterInterval;
     const ratingW = evse.physics.ratingW;
     let lastTrue = NaN;

@@ -3,7 +3,7 @@ import type { Evse } from '../../station/evse.js';
 import type { Station } from '../../station/station.js';
 import type { AttackEnv } from '../env.js';
 import type { AttackImpl } from '../types.js';
-import { charging, tamperMeter } from './session.js';
+import { chargingTarget, tamperMeter } from './session.js';
 
 /**
  * A12 load-altering / charging-profile non-compliance (ATTACKS.md §3):
@@ -40,13 +40,13 @@ function limitNow(st: Station, evse: Evse): number | undefined {
 }
 
 async function ignoreProfile(env: AttackEnv): Promise<void> {
-  const st = env.stations[0];
-  if (!st) return;
   // A session under a profile limit well below what the EV could take.
-  const evse = await charging(env, st);
-  if (!evse || !evse.tx) return;
+  const target = await chargingTarget(env);
+  if (!target) return;
+  const { st, evse } = target;
   if (!(await env.waitFor(() => evse.tx !== null && limitNow(st, evse) !== undefined, 200))) return;
-  const txId = evse.tx.id;
+  const txId = evse.tx?.id;
+  if (txId === undefined) return;
   const prev = evse.tamper;
   evse.tamper = { ...prev, limit: () => undefined };
   const stop = tamperMeter(env, evse, txId, (mv) => {
@@ -64,11 +64,10 @@ async function ignoreProfile(env: AttackEnv): Promise<void> {
 }
 
 async function oscillation(env: AttackEnv): Promise<void> {
-  const st = env.stations[0];
-  if (!st) return;
-  const evse = await charging(env, st);
-  if (!evse || !evse.tx) return;
-  const txId = evse.tx.id;
+  const target = await chargingTarget(env);
+  if (!target) return;
+  const { st, evse } = target;
+  const txId = target.tx.id;
   const half = (env.params.period as number) / 2;
   let off = false;
   try {
@@ -106,11 +105,10 @@ async function synchronizedSwitching(env: AttackEnv): Promise<void> {
 }
 
 async function inflatedNeeds(env: AttackEnv): Promise<void> {
-  const st = env.stations[0];
-  if (!st) return;
-  const evse = await charging(env, st);
-  if (!evse || !evse.tx) return;
-  const txId = evse.tx.id;
+  const target = await chargingTarget(env);
+  if (!target) return;
+  const { st, evse } = target;
+  const txId = target.tx.id;
   const askedWh = Math.round((env.params.needsKwh as number) * 1000);
   const period = env.params.period as number;
   const v21 = st.version === '2.1';

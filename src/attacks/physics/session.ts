@@ -29,6 +29,14 @@ export async function charging(env: AttackEnv, st: Station): Promise<Evse | unde
   return ok ? chargingEvse(st) : undefined;
 }
 
+/** The instance's first target, charging (see `charging`), with its EVSE and transaction; null when there is none. */
+export async function chargingTarget(env: AttackEnv): Promise<{ st: Station; evse: Evse; tx: NonNullable<Evse['tx']> } | null> {
+  const st = env.stations[0];
+  if (!st) return null;
+  const evse = await charging(env, st);
+  return evse?.tx ? { st, evse, tx: evse.tx } : null;
+}
+
 /** Waits until the EVSE's transaction `txId` is over (or `untilMs`); true when it ended. */
 export function txEnded(env: AttackEnv, evse: Evse, txId: string, untilMs: number): Promise<boolean> {
   return env.waitFor(() => evse.tx?.id !== txId, 100, untilMs);
