@@ -3,6 +3,7 @@ import { ExitCode, ToolError } from '../util/errors.js';
 import type { ScenarioSpec } from '../scenario/spec.js';
 import { planSize, type ShardSpec } from '../fleet/plan.js';
 import { intOption } from './output.js';
+import { parsePortRange } from '../scenario/sections/general.js';
 
 /** Options that decide where and when this machine's stations run. */
 export interface DistributionOptions {
@@ -11,6 +12,7 @@ export interface DistributionOptions {
   executionSegment?: string;
   startAt?: string;
   localIps?: string;
+  localPorts?: string;
 }
 
 export interface Distribution {
@@ -31,10 +33,15 @@ export function distributionOptions(o: DistributionOptions, spec: ScenarioSpec):
   const processes = intOption('--procs', o.procs, 1);
   const startAtMs = o.startAt !== undefined ? parseStartAt(o.startAt) : undefined;
   let out = spec;
-  if (o.localIps !== undefined) out = { ...spec, localAddresses: parseAddresses(o.localIps) };
+  if (o.localPorts !== undefined) {
+    const r = parsePortRange(o.localPorts);
+    if ('error' in r) throw bad(`--local-ports: ${r.error}`);
+    out = { ...out, localPorts: r.range };
+  }
+  if (o.localIps !== undefined) out = { ...out, localAddresses: parseAddresses(o.localIps) };
   else if (spec.localAddresses.length === 0 && isLoopbackTarget(spec.target) && planSize(spec, shard) > PORTS_PER_SOURCE) {
     // 127.0.0.0/8 is all loopback on Linux: eight sources give ~200k ports to one CSMS port.
-    out = { ...spec, localAddresses: Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`) };
+    out = { ...out, localAddresses: Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`) };
   }
   return { spec: out, shard, ...(processes !== undefined ? { processes } : {}), ...(startAtMs !== undefined ? { startAtMs } : {}) };
 }

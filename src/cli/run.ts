@@ -48,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--execution-segment <a:b>', 'k6-style alternative to --shard: "0:1/4", "1/4:2/4", … (equal segments only)')
     .option('--start-at <time>', 'start barrier for distributed runs: ISO-8601 time or epoch ms at which the phases begin')
     .option('--local-ips <list>', 'source addresses to rotate stations over, e.g. 127.0.0.1-127.0.0.8 or 10.0.0.5,10.0.0.6')
+    .option('--local-ports <range>', 'source ports stations bind with --local-ips, e.g. 10000-65535, or kernel (default: the scenario\'s localPorts)')
     .option('--max-loadgen-lag <time>', 'fail the run (exit 99) if a generator process\'s event-loop delay p99 exceeds this, e.g. 100ms')
     .option('--summary-export <file>', 'write the end-of-run summary as JSON (schema: src/metrics/SUMMARY.md)')
     .option('--threshold <selector:expr>', 'pass/fail criterion, k6 syntax, repeatable, added to the scenario\'s thresholds: '

@@ -9,6 +9,15 @@ import type { FromChild, ToChild } from './messages.js';
  * parent over IPC. It ignores SIGINT (the parent decides how to end) and stops when the parent goes away.
  */
 const send = (m: FromChild): void => { process.send?.(m); };
+/**
+ * Sends the last message, then lets go of the parent. Disconnecting right after `send` can drop a large message
+ * still in the pipe's write queue (a 100,000-station run lost one process's final snapshot that way): wait for the
+ * write to complete first.
+ */
+const sendLast = (m: FromChild): void => {
+  if (!process.send) return;
+  process.send(m, undefined, {}, () => { process.disconnect?.(); });
+};
 const abort = new AbortController();
 let registry: MetricsRegistry | null = null;
 
@@ -40,14 +49,12 @@ async function run(m: Extract<ToChild, { t: 'init' }>): Promise<void> {
     });
     monitor.stations = result.stationsPlanned;
     const loadgen = monitor.stop();
-    send({ t: 'done', snap: reg.snapshot(), result: {
+    sendLast({ t: 'done', snap: reg.snapshot(), result: {
       interrupted: result.interrupted, stationsPlanned: result.stationsPlanned, peakConnected: result.peakConnected, startedMs: result.startedMs,
       ...(result.attacks ? { attacks: result.attacks } : {}),
     }, loadgen });
-    process.disconnect?.();
   } catch (err) {
-    send({ t: 'error', message: (err as Error).stack ?? String(err) });
     process.exitCode = 1;
-    process.disconnect?.();
+    sendLast({ t: 'error', message: (err as Error).stack ?? String(err) });
   }
 }

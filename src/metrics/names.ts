@@ -61,7 +61,7 @@ export const PRODUCED_COUNTERS: readonly string[] = Object.freeze([
   'tx_started', 'tx_ended', 'tx_deauthorized', 'energy_wh',
   'authorize_rejected', 'authorize_failed', 'authorize_offline_local',
   // connection lifecycle and boot (station/station.ts)
-  'reconnects', 'disconnects', 'resets', 'boot_accepted', 'boot_pending', 'boot_rejected', 'reboot_after_security_error',
+  'reconnects', 'disconnects', 'source_port_retries', 'resets', 'boot_accepted', 'boot_pending', 'boot_rejected', 'reboot_after_security_error',
   // OCPP 2.1 use cases (station/usecases/): V2X discharge and DER control; 2.1-only parts skipped on 2.0.1
   'energy_export_wh', 'v2x_discharge_sessions', 'v2x_needs_sent', 'v2x_needs_rejected', 'v2x_mode_changes', 'v2x_profiles_rejected',
   'afrr_signals', 'der_controls_set', 'der_controls_cleared', 'der_reports', 'der_alarms', 'der_start_stop', 'usecase_skipped_201',

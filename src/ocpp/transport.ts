@@ -68,8 +68,11 @@ export class WsConnection implements Wire {
   terminate(): void { this.ws.terminate(); }
 }
 
-/** `tls`: the TLS handshake failed (certificate rejected by either side, version or cipher refused). */
-export type ConnectErrorKind = 'refused' | 'timeout' | 'http-status' | 'no-subprotocol' | 'tls' | 'error';
+/**
+ * `tls`: the TLS handshake failed (certificate rejected by either side, version or cipher refused).
+ * `source-port`: the explicit `localPort` is taken on this machine (EADDRINUSE / EADDRNOTAVAIL): ours, not the CSMS's.
+ */
+export type ConnectErrorKind = 'refused' | 'timeout' | 'http-status' | 'no-subprotocol' | 'tls' | 'source-port' | 'error';
 
 export type ConnectResult =
   | { ok: true; conn: WsConnection }
@@ -79,6 +82,8 @@ export interface ConnectOptions {
   /** Offered subprotocols, in preference order. */
   protocols: readonly string[];
   localAddress?: string;
+  /** Source port to bind (with `localAddress`); absent = the OS picks. */
+  localPort?: number;
   handshakeTimeoutMs: number;
   /** HTTP Basic credentials (security profile 1/2). */
   basicAuth?: { user: string; password: string };
@@ -100,6 +105,7 @@ export function connect(url: string, opts: ConnectOptions, events: ConnectionEve
         perMessageDeflate: false,
         handshakeTimeout: opts.handshakeTimeoutMs,
         localAddress: opts.localAddress,
+        ...(opts.localPort !== undefined ? { localPort: opts.localPort } : {}),
         headers,
         ...(url.startsWith('wss:') ? { minVersion: MIN_TLS_VERSION, ...opts.tls } : {}),
       });
@@ -133,6 +139,7 @@ export function connect(url: string, opts: ConnectOptions, events: ConnectionEve
     ws.once('error', (err: Error & { code?: string }) => {
       const msg = err.message ?? String(err);
       if (err.code === 'ECONNREFUSED') fail('refused', msg);
+      else if (opts.localPort !== undefined && (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL')) fail('source-port', `${err.code}: ${msg}`);
       else if (isTlsError(err)) fail('tls', err.code ? `${err.code}: ${msg}` : msg);
       else if (/timed out/i.test(msg)) fail('timeout', msg);
       else if (/subprotocol/i.test(msg)) fail('no-subprotocol', msg);

@@ -64,6 +64,7 @@ export function buildSpec(p: Problems, d: Draft, o: ScenarioOverrides, file: str
     reconnect: d.reconnect,
     maxConnecting: d.general.maxConnecting,
     localAddresses: d.general.localAddresses,
+    localPorts: d.general.localPorts,
     groups,
     sessions: d.sessions,
     workload: d.workload,

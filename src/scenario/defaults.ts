@@ -7,7 +7,7 @@ import type { BatterySwapGroupSpec, Behaviour, CsmsTariffSpec, EvseModel, PncGro
  * parses to exactly what a minimal file gets.
  */
 export interface ScenarioDefaults extends Pick<ScenarioSpec,
-  'protocols' | 'seed' | 'validation' | 'callTimeout' | 'maxConnecting' | 'localAddresses' | 'security' | 'reconnect'
+  'protocols' | 'seed' | 'validation' | 'callTimeout' | 'maxConnecting' | 'localAddresses' | 'localPorts' | 'security' | 'reconnect'
   | 'sessions' | 'drainTimeout' | 'csms'> {
   group: {
     /** Used when the file has one group; `{index}` is the global station index, from 0. */
@@ -47,6 +47,8 @@ export const DEFAULTS: ScenarioDefaults = deepFreeze<ScenarioDefaults>({
   // Enough to connect 10,000 stations in a few seconds on loopback without a SYN-flood look on the CSMS.
   maxConnecting: 256,
   localAddresses: [],
+  // Above the registered-services range, through the top: 8 source addresses give ~445k stations.
+  localPorts: { from: 10_000, to: 65_535 },
   security: { profile: 0 },
   // Shorter than the OCPP example (10 s / 10 s / 3) because load-test runs last minutes, not days;
   // the random part still spreads a fleet's reconnects after a CSMS restart (FLOWS §1.6).

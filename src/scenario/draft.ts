@@ -16,7 +16,7 @@ import type {
 } from './spec.js';
 
 export const TOP_LEVEL_KEYS = [
-  'name', 'target', 'protocols', 'seed', 'validation', 'callTimeout', 'maxConnecting', 'localAddresses', 'security',
+  'name', 'target', 'protocols', 'seed', 'validation', 'callTimeout', 'maxConnecting', 'localAddresses', 'localPorts', 'security',
   'reconnect', 'stations', 'sessions', 'workload', 'phases', 'duration', 'drainTimeout', 'csms',
   'thresholds', 'attacks', 'detection',
 ] as const;

@@ -392,6 +392,9 @@ export interface DetectionSpec {
   groundTruth?: string;
 }
 
+/** Inclusive TCP port range. */
+export interface PortRange { readonly from: number; readonly to: number }
+
 export interface ScenarioSpec {
   /** Source file (for messages). */
   file: string;
@@ -410,6 +413,11 @@ export interface ScenarioSpec {
   maxConnecting: number;
   /** Loopback/local source addresses to rotate over; empty = OS default. */
   localAddresses: readonly string[];
+  /**
+   * With `localAddresses`: the source ports a station binds, chosen from its global index (disjoint across
+   * processes and shards), or `kernel` to let the OS pick one (slow past ~28k sockets on the machine).
+   */
+  localPorts: PortRange | 'kernel';
   groups: readonly StationGroupSpec[];
   sessions: SessionModel;
   workload: WorkloadSpec;

@@ -16,6 +16,7 @@ import { Evse, EvseTimer } from './evse.js';
 import { handleIncoming } from './handlers.js';
 import { pickToken, type PoolShare } from './draw.js';
 import { FirmwareUpdate } from './firmware.js';
+import { connectionSource } from './source.js';
 
 /** Connection and boot state (OCPP 2.1 B01-B04). */
 export type LinkState = 'idle' | 'connecting' | 'booting' | 'pending' | 'rejected' | 'accepted' | 'backoff' | 'stopped';
@@ -48,6 +49,9 @@ export interface StationHooks {
 }
 
 /** Where a station sits in the run's deterministic plan. */
+/** Explicit source ports tried after a taken one, before letting the OS choose (station/source.ts). */
+const SOURCE_PORT_RETRIES = 3;
+
 export interface StationPlan {
   /** Global index across all shards: identity and every random choice derive from (seed, index). */
   readonly index: number;
@@ -80,6 +84,8 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
   booted = false;
   bootReason: string = 'PowerUp';
   private backoffStep = 0;
+  /** Connection attempts so far: picks the source port band (station/source.ts). */
+  private connectAttempts = 0;
   private heartbeatToken = -1;
   private txInFlight = false;
   private txRetryToken = -1;
@@ -167,8 +173,6 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       return;
     }
     const spec = this.ctx.spec;
-    const la = spec.localAddresses;
-    const localAddress = la.length > 0 ? la[this.plan.index % la.length] : undefined;
     this.connectStartUs = this.ctx.clock.monoUs();
     if (spec.security.profile >= 2 && this.tls === null) this.tls = stationTls(spec.security, this.id, this.identity.serialNumber);
     if (this.tls !== null && !this.tls.ok) {
@@ -177,13 +181,21 @@ export class Station implements IncomingHandler, ConnectionEvents, TimelineTarge
       this.scheduleReconnect();
       return;
     }
-    const res = await connect(`${this.ctx.target}/${encodeURIComponent(this.id)}`, {
+    const url = `${this.ctx.target}/${encodeURIComponent(this.id)}`;
+    const options = {
       protocols: spec.protocols,
       handshakeTimeoutMs: spec.callTimeout,
-      ...(localAddress ? { localAddress } : {}),
       ...(spec.security.profile >= 1 && spec.security.password ? { basicAuth: { user: this.id, password: spec.security.password } } : {}),
       ...(this.tls !== null ? { tls: this.tls.tls } : {}),
-    }, this);
+    };
+    let res = await connect(url, { ...options, ...connectionSource(spec, this.plan.index, this.connectAttempts++) }, this);
+    // A taken source port is this machine's business, not the CSMS's: take the next band, then the OS's choice.
+    for (let retry = 1; !res.ok && res.kind === 'source-port' && !this.stopping; retry++) {
+      this.ctx.sink.count('source_port_retries');
+      const source = connectionSource(spec, this.plan.index, this.connectAttempts++);
+      if (retry > SOURCE_PORT_RETRIES) delete source.localPort;
+      res = await connect(url, { ...options, ...source }, this);
+    }
     const us = this.ctx.clock.monoUs() - this.connectStartUs;
     if (!res.ok) {
       this.ctx.sink.connect(us, false, res.kind === 'http-status' ? `http-${res.status}` : res.kind);

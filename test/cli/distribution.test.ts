@@ -116,6 +116,14 @@ describe('distributionOptions', () => {
     assert.deepEqual(distributionOptions({ localIps: '127.0.0.1-3' }, small).spec.localAddresses, ['127.0.0.1', '127.0.0.2', '127.0.0.3']);
   });
 
+  test('--local-ports sets the source port range, or kernel', () => {
+    assert.deepEqual(small.localPorts, { from: 10_000, to: 65_535 });
+    assert.deepEqual(distributionOptions({ localPorts: '20000-30000' }, small).spec.localPorts, { from: 20_000, to: 30_000 });
+    assert.equal(distributionOptions({ localPorts: 'kernel' }, small).spec.localPorts, 'kernel');
+    badOption(() => distributionOptions({ localPorts: '20000' }, small), /--local-ports: expected a port range like 10000-65535, or kernel/);
+    badOption(() => distributionOptions({ localPorts: '100-200' }, small), /--local-ports: expected from-to with 1024 <= from/);
+  });
+
   describe('automatic loopback source addresses (ports per source address run out near 28k)', () => {
     const big = spec('stations: [{ count: 20001 }]');
     const limit = spec('stations: [{ count: 20000 }]');

@@ -63,8 +63,8 @@ export interface ScriptedServer {
   connections(identity?: string): number;
   /** Upgrades refused so far (authenticate said no). */
   readonly refused: readonly { identity: string; atMs: number }[];
-  /** Connections accepted so far, with the time the handshake completed. */
-  readonly accepted: readonly { identity: string; conn: number; atMs: number }[];
+  /** Connections accepted so far, with the time the handshake completed and the client's address:port. */
+  readonly accepted: readonly { identity: string; conn: number; atMs: number; from: string }[];
   /** Station CALLs in arrival order (optionally of one identity and/or action). */
   calls(identity?: string, action?: string): IncomingCall[];
   /** Whether `identity` has an open connection. */
@@ -81,7 +81,7 @@ const BOTH = ['ocpp2.1', 'ocpp2.0.1'] as const;
 export async function scriptedServer(opts: ScriptedOptions = {}): Promise<ScriptedServer> {
   const log: LoggedFrame[] = [];
   const refused: { identity: string; atMs: number }[] = [];
-  const accepted: { identity: string; conn: number; atMs: number }[] = [];
+  const accepted: { identity: string; conn: number; atMs: number; from: string }[] = [];
   const calls: IncomingCall[] = [];
   const open = new Map<string, Open>();
   const perIdentity = new Map<string, number>();
@@ -135,10 +135,10 @@ export async function scriptedServer(opts: ScriptedOptions = {}): Promise<Script
       if (d !== 'accept') refused.push({ identity, atMs: Date.now() });
       return d;
     },
-    onConnection(conn, identity) {
+    onConnection(conn, identity, req) {
       const o: Open = { conn, n: conns++, identity, version: versionOf(conn.protocol) ?? '2.1' };
       open.set(identity, o);
-      accepted.push({ identity, conn: o.n, atMs: Date.now() });
+      accepted.push({ identity, conn: o.n, atMs: Date.now(), from: `${req.socket.remoteAddress}:${req.socket.remotePort}` });
       perIdentity.set(identity, (perIdentity.get(identity) ?? 0) + 1);
       return {
         onText(text: string) { onText(o, text); },

@@ -1,5 +1,6 @@
 import type { AttackEnv } from '../env.js';
 import type { Station } from '../../station/station.js';
+import { sourceAddress } from '../../station/source.js';
 
 /**
  * The source address an attack's extra connections use: the target station's (`localAddresses` assigns one
@@ -7,8 +8,7 @@ import type { Station } from '../../station/station.js';
  * name the IP.
  */
 export function attackSource(env: AttackEnv, st: Station | undefined): { localAddress?: string; ip: string } {
-  const la = env.ctx.spec.localAddresses;
-  const localAddress = la.length > 0 && st ? la[st.plan.index % la.length] : undefined;
+  const localAddress = st ? sourceAddress(env.ctx.spec, st.plan.index) : undefined;
   const ip = localAddress ?? '127.0.0.1';
   env.scope.ip(ip);
   return localAddress ? { localAddress, ip } : { ip };

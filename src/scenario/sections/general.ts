@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { DEFAULTS } from '../defaults.js';
 import type { Path, Problems } from '../problems.js';
 import { describe, duration, Fields, integer, listOf, oneOf, readMap, string, type Reader } from '../read.js';
-import type { ReconnectSpec, ScenarioSpec, Subprotocol, ValidationMode } from '../spec.js';
+import type { PortRange, ReconnectSpec, ScenarioSpec, Subprotocol, ValidationMode } from '../spec.js';
 
 export const SUBPROTOCOLS: readonly Subprotocol[] = ['ocpp2.1', 'ocpp2.0.1'];
 export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'warn', 'off'];
@@ -11,7 +11,7 @@ export const MAX_SEED = 0xffff_ffff;
 
 /** The top-level settings, as the spec has them. */
 export type General = Pick<ScenarioSpec,
-  'name' | 'target' | 'protocols' | 'seed' | 'validation' | 'callTimeout' | 'maxConnecting' | 'localAddresses' | 'drainTimeout'>;
+  'name' | 'target' | 'protocols' | 'seed' | 'validation' | 'callTimeout' | 'maxConnecting' | 'localAddresses' | 'localPorts' | 'drainTimeout'>;
 
 /** Top-level scalar settings (the sections with their own key are read elsewhere). */
 export function readGeneral(f: Fields, fileName: string): General {
@@ -23,6 +23,7 @@ export function readGeneral(f: Fields, fileName: string): General {
     callTimeout: f.opt('callTimeout', DEFAULTS.callTimeout, duration({ min: 0, above: true })),
     maxConnecting: f.opt('maxConnecting', DEFAULTS.maxConnecting, integer({ min: 1, max: 100_000 })),
     localAddresses: f.opt('localAddresses', DEFAULTS.localAddresses, listOf(ipAddress, { single: true })),
+    localPorts: f.opt('localPorts', DEFAULTS.localPorts, portRange),
     drainTimeout: f.opt('drainTimeout', DEFAULTS.drainTimeout, duration({ min: 0 })),
   };
   const target = f.maybe('target', targetUrl);
@@ -37,6 +38,26 @@ const protocols: Reader<Subprotocol[]> = (p, v, path) => {
     return undefined;
   }
   return list;
+};
+
+/** `from-to` (inclusive, 1024..65535) or `kernel`; an error text otherwise. */
+export function parsePortRange(v: unknown): { range: PortRange | 'kernel' } | { error: string } {
+  if (v === 'kernel') return { range: 'kernel' };
+  const m = typeof v === 'string' ? /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(v) : null;
+  if (!m) return { error: `expected a port range like 10000-65535, or kernel, got ${describe(v)}` };
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  if (from < 1024 || to > 65535 || from > to) return { error: `expected from-to with 1024 <= from <= to <= 65535, got "${String(v)}"` };
+  return { range: { from, to } };
+}
+
+const portRange: Reader<PortRange | 'kernel'> = (p, v, path) => {
+  const r = parsePortRange(v);
+  if ('error' in r) {
+    p.add(path, r.error);
+    return undefined;
+  }
+  return r.range;
 };
 
 const ipAddress: Reader<string> = (p, v, path) => {
