@@ -11,7 +11,7 @@ import { shardTarget, targetAt } from './ramp.js';
 import { MetricsWiring } from './wiring.js';
 import { validatorFor } from '../ocpp/schemas.js';
 import pLimit from 'p-limit';
-import { createExecutor } from './executors.js';
+import { createExecutor, type Executor } from './executors.js';
 import { Rng, mixSeed } from '../util/rng.js';
 import { AttackRunner, type AttackResults } from '../attacks/index.js';
 
@@ -79,21 +79,29 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   if (opts.verbose) wiring.verbose = opts.verbose;
   opts.onWiring?.(wiring);
   warmValidators(spec);
+  const timeline = new Timeline(clock);
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  // The executor needs the start time; stations built before it reach it once it exists.
+  let onlineTo: Executor | undefined;
+  const ctx: StationContext = {
+    spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
+    onOnline: (st) => onlineTo?.online(st),
+  };
+  // Every station the phases will want is built before the start (identity, device model, EVSEs: ~30 µs each),
+  // so that a boot storm spends its CPU on handshakes.
+  const built: Station[] = [];
+  const wanted = Math.min(plan.length, shardTarget(Math.max(0, ...spec.phases.map((p) => p.target)), shard));
+  for (let i = 0; i < wanted; i++) built.push(new Station(ctx, plan[i]!));
   if (opts.startAtMs !== undefined && opts.startAtMs > clock.nowMs()) {
     await new Promise((r) => setTimeout(r, opts.startAtMs! - clock.nowMs()));
   }
-  const timeline = new Timeline(clock);
   const stations: Station[] = [];
   const active: Station[] = [];
   const stopping: Promise<void>[] = [];
   const startedMs = clock.nowMs();
-  const shard = opts.shard ?? { index: 0, count: 1 };
   // One seed for every shard: each computes the same global arrival sequence and takes its own arrivals.
   const executor = createExecutor(spec.workload, active, clock, wiring, new Rng(mixSeed(spec.seed, 0xe7ec)), shard, startedMs + spec.workload.startTimeMs, timeline);
-  const ctx: StationContext = {
-    spec, target: opts.target.replace(/\/+$/, ''), ids: opts.ids ?? new IdSource(), clock, timeline, observer: wiring, sink: wiring,
-    onOnline: (st) => executor.online(st),
-  };
+  onlineTo = executor;
   const byIndex = new Map<number, Station>();
   const attacks = spec.attacks.length > 0
     ? new AttackRunner({ spec, ctx, shard, startedMs, stationAt: (i) => byIndex.get(i), sink: wiring, ...(opts.verbose ? { log: opts.verbose } : {}) })
@@ -117,7 +125,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     while (active.length < desired && handshakes.activeCount + handshakes.pendingCount < spec.maxConnecting) {
       let st: Station | undefined;
       if (next < plan.length) {
-        st = new Station(ctx, plan[next++]!);
+        st = built[next] ?? new Station(ctx, plan[next]!);
+        next++;
         stations.push(st);
         byIndex.set(st.plan.index, st);
       } else {

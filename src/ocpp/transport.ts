@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { clientHandshake } from './handshake.js';
 import type { Wire } from './session.js';
 import { isTlsError, MIN_TLS_VERSION, type TlsClientOptions } from './tls.js';
 
@@ -92,13 +93,61 @@ export interface ConnectOptions {
   tls?: TlsClientOptions;
 }
 
+/** ws 8's defaults for a client (`initAsClient`), for its constructor and `setSocket` when we did the handshake. */
+const CLIENT_OPTIONS = { autoPong: true, maxPendingAutoPongs: 60, closeTimeout: 30_000 };
+const CLIENT_SOCKET_OPTIONS = {
+  allowSynchronousEvents: true, maxBufferedChunks: 256 * 1024, maxFragments: 16 * 1024, maxPayload: 100 * 1024 * 1024, skipUTF8Validation: false,
+};
+/** The server-side constructor form (`new WebSocket(null, undefined, options)`), which @types/ws leaves out. */
+const BareWebSocket = WebSocket as unknown as new (address: null, protocols: undefined, options: typeof CLIENT_OPTIONS) => ClientInternals;
+
+/** The ws internals a client WebSocket gets from its constructor (ws 8 `initAsClient`); `setSocket` does the rest. */
+type ClientInternals = WebSocket & {
+  _isServer: boolean;
+  _protocol: string;
+  _bufferedAmount: number;
+  setSocket(socket: Socket, head: Buffer, options: typeof CLIENT_SOCKET_OPTIONS): void;
+};
+
 /** Opens a station's WebSocket; resolves with the connection or why it failed. Never rejects. */
 export function connect(url: string, opts: ConnectOptions, events: ConnectionEvents): Promise<ConnectResult> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.basicAuth) {
+    headers.authorization = `Basic ${Buffer.from(`${opts.basicAuth.user}:${opts.basicAuth.password}`).toString('base64')}`;
+  }
+  return url.startsWith('ws:') ? connectPlain(url, opts, headers, events) : connectWithWs(url, opts, headers, events);
+}
+
+/** ws://: our handshake (handshake.ts), then ws's framing on the socket, as its client would set it up. */
+async function connectPlain(url: string, opts: ConnectOptions, headers: Record<string, string>, events: ConnectionEvents): Promise<ConnectResult> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (err) {
+    return { ok: false, kind: 'error', detail: (err as Error).message };
+  }
+  const r = await clientHandshake(parsed, {
+    protocols: opts.protocols, headers, timeoutMs: opts.handshakeTimeoutMs,
+    ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
+    ...(opts.localPort !== undefined ? { localPort: opts.localPort } : {}),
+  });
+  if (!r.ok) return r;
+  if (r.protocol === '') {
+    // A CSMS that accepts none of our versions completes the handshake without the header (FLOWS.md §1.1).
+    r.socket.destroy();
+    return { ok: false, kind: 'no-subprotocol', detail: 'server selected no OCPP subprotocol' };
+  }
+  const ws = new BareWebSocket(null, undefined, CLIENT_OPTIONS);
+  ws._isServer = false;
+  ws._protocol = r.protocol;
+  ws._bufferedAmount = 0;
+  ws.setSocket(r.socket, r.head, CLIENT_SOCKET_OPTIONS);
+  return { ok: true, conn: new WsConnection(ws, events) };
+}
+
+/** wss://: ws's own client (TLS options, certificate errors). */
+function connectWithWs(url: string, opts: ConnectOptions, headers: Record<string, string>, events: ConnectionEvents): Promise<ConnectResult> {
   return new Promise((resolve) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.basicAuth) {
-      headers.authorization = `Basic ${Buffer.from(`${opts.basicAuth.user}:${opts.basicAuth.password}`).toString('base64')}`;
-    }
     let ws: WebSocket;
     try {
       ws = new WebSocket(url, opts.protocols as string[], {
