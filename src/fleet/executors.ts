@@ -12,7 +12,7 @@ import { ArrivalSequence } from './arrivals.js';
  * would be measured as CSMS latency. Fired early, the call is timed from its actual send (wiring.ts: latency is
  * never below the service time), so the generator's own timer jitter stays out of the figures.
  */
-const EARLY_MS = 1;
+const EARLY_MS = 2;
 
 /** Drives the work of connected stations (k6's executors). Schedulers emit; metrics aggregate. */
 export interface Executor {
