@@ -88,9 +88,8 @@ export function clientHandshake(url: URL, o: HandshakeOptions): Promise<Handshak
       resolve({ ok: false, kind, detail, ...(status !== undefined ? { status } : {}) });
     }
     function onError(err: Error & { code?: string }): void {
-      if (err.code === 'ECONNREFUSED') fail('refused', err.message);
-      else if (o.localPort !== undefined && (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL')) fail('source-port', `${err.code}: ${err.message}`);
-      else fail('error', err.message);
+      const kind = socketErrorKind(err.code, o.localPort !== undefined);
+      fail(kind ?? 'error', kind === 'source-port' ? `${err.code}: ${err.message}` : err.message);
     }
     function onClose(): void { fail('error', 'closed during handshake'); }
     function onData(chunk: Buffer): void {
@@ -113,6 +112,16 @@ export function clientHandshake(url: URL, o: HandshakeOptions): Promise<Handshak
 }
 
 function ignore(): void {}
+
+/**
+ * What a socket error before the handshake says about the connect: the CSMS refused it, or (with an explicit
+ * source port) that port is taken here. Undefined for anything else.
+ */
+export function socketErrorKind(code: string | undefined, explicitPort: boolean): 'refused' | 'source-port' | undefined {
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (explicitPort && (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL')) return 'source-port';
+  return undefined;
+}
 
 type Verdict = { ok: true; protocol: string } | { ok: false; kind: HandshakeFailure; status?: number; detail: string };
 

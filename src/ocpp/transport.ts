@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { clientHandshake } from './handshake.js';
+import { clientHandshake, socketErrorKind } from './handshake.js';
 import type { Wire } from './session.js';
 import { isTlsError, MIN_TLS_VERSION, type TlsClientOptions } from './tls.js';
 
@@ -187,8 +187,9 @@ function connectWithWs(url: string, opts: ConnectOptions, headers: Record<string
     ws.once('unexpected-response', (_req, res) => fail('http-status', `HTTP ${res.statusCode}`, res.statusCode));
     ws.once('error', (err: Error & { code?: string }) => {
       const msg = err.message ?? String(err);
-      if (err.code === 'ECONNREFUSED') fail('refused', msg);
-      else if (opts.localPort !== undefined && (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL')) fail('source-port', `${err.code}: ${msg}`);
+      const socketKind = socketErrorKind(err.code, opts.localPort !== undefined);
+      if (socketKind === 'refused') fail('refused', msg);
+      else if (socketKind === 'source-port') fail('source-port', `${err.code}: ${msg}`);
       else if (isTlsError(err)) fail('tls', err.code ? `${err.code}: ${msg}` : msg);
       else if (/timed out/i.test(msg)) fail('timeout', msg);
       else if (/subprotocol/i.test(msg)) fail('no-subprotocol', msg);
