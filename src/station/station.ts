@@ -48,10 +48,10 @@ export interface StationHooks {
   networkDown?(st: Station): boolean;
 }
 
-/** Where a station sits in the run's deterministic plan. */
 /** Explicit source ports tried after a taken one, before letting the OS choose (station/source.ts). */
 const SOURCE_PORT_RETRIES = 3;
 
+/** Where a station sits in the run's deterministic plan. */
 export interface StationPlan {
   /** Global index across all shards: identity and every random choice derive from (seed, index). */
   readonly index: number;
