@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertMs, alertStation, chargingFleet, runAttackScenario as runAttacks } from '../support/attack-run.js';
+import { alertsAround, alertStation, chargingFleet, runAttackScenario as runAttacks, singleStation } from '../support/attack-run.js';
 
 const MODES = ['scale', 'freeze', 'decrease', 'end-below-begin'] as const;
 
@@ -10,13 +10,11 @@ test('A08 under-reporting: every mode lies about the register of a charging targ
   assert.equal(r.of('A08').length, MODES.length, `instances: ${JSON.stringify(r.run.result.attacks?.notInjected)}`);
   const targets = new Set<string>();
   for (const inst of r.of('A08')) {
-    const st = inst.scope.stations?.[0];
-    assert.ok(st && inst.scope.stations!.length === 1, `${inst.id} scope`);
+    const st = singleStation(inst);
     targets.add(st);
     assert.ok(inst.tEndMs >= inst.tStartMs && inst.tStartMs >= r.run.result.startedMs + 2000 - 5, `${inst.id} window`);
     assert.equal(inst.graceMs, 1000, 'grace = one meter interval');
-    const hits = r.alerts.filter((a) => alertStation(a) === st && a.category === 'under-reporting'
-      && alertMs(a) >= inst.tStartMs - 2000 && alertMs(a) <= inst.tEndMs + inst.graceMs + 2000);
+    const hits = alertsAround(r, inst, st, 'under-reporting');
     assert.ok(hits.length > 0, `${inst.id}: no under-reporting alert; alerts: ${JSON.stringify(r.alerts.map((a) => [a.category, alertStation(a), (a.evidence as { rule?: string })?.rule]))}`);
   }
   // Nothing about the honest stations, and nothing but under-reporting about the attacked ones.

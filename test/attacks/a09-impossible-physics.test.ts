@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertMs, alertStation, chargingFleet, runAttackScenario as runAttacks } from '../support/attack-run.js';
+import { alertsAround, alertStation, chargingFleet, runAttackScenario as runAttacks, singleStation } from '../support/attack-run.js';
 
 const MODES = ['power-above-rating', 'energy-above-power', 'voltage-current-mismatch', 'soc-jump'] as const;
 const RULE: Readonly<Record<(typeof MODES)[number], readonly string[]>> = {
@@ -21,12 +21,10 @@ test('A09 impossible physics: every mode reports what the EVSE cannot measure an
   const targets = new Set<string>();
   for (const inst of r.of('A09')) {
     const mode = MODES.find((m) => inst.id.startsWith(m));
-    const st = inst.scope.stations?.[0];
-    assert.ok(st && inst.scope.stations!.length === 1, `${inst.id} scope`);
+    const st = singleStation(inst);
     targets.add(st);
     assert.ok(inst.tEndMs >= inst.tStartMs && inst.tStartMs >= r.run.result.startedMs + 2000 - 5, `${inst.id} window`);
-    const hits = r.alerts.filter((a) => alertStation(a) === st && a.category === 'impossible-physics'
-      && alertMs(a) >= inst.tStartMs - 2000 && alertMs(a) <= inst.tEndMs + inst.graceMs + 2000);
+    const hits = alertsAround(r, inst, st, 'impossible-physics');
     assert.ok(hits.length > 0, `${inst.id}: no impossible-physics alert; alerts: ${JSON.stringify(r.alerts.map((a) => [a.category, alertStation(a), (a.evidence as { rule?: string }).rule]))}`);
     if (mode) assert.ok(hits.some((a) => RULE[mode].includes(String((a.evidence as { rule?: string }).rule))), `${inst.id}: rules ${hits.map((a) => (a.evidence as { rule?: string }).rule).join(', ')}`);
   }

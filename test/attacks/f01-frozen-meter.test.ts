@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertMs, alertStation, chargingFleet, runAttackScenario as runAttacks } from '../support/attack-run.js';
+import { alertsAround, alertStation, chargingFleet, runAttackScenario as runAttacks, singleStation } from '../support/attack-run.js';
 
 test('F01 frozen meter: the same reading again and again while charging is flagged as maintenance, never as a security category', async () => {
   const r = await runAttacks(chargingFleet(5, 9, 'attacks:\n  - { type: F01, instances: 2, start: 2s, duration: 5s }\n'));
@@ -9,11 +9,9 @@ test('F01 frozen meter: the same reading again and again while charging is flagg
   const targets = new Set<string>();
   for (const inst of insts) {
     assert.equal(inst.cls, 'fault');
-    const st = inst.scope.stations?.[0];
-    assert.ok(st && inst.scope.stations!.length === 1, `${inst.id} scope`);
+    const st = singleStation(inst);
     targets.add(st);
-    const hits = r.alerts.filter((a) => alertStation(a) === st && a.category === 'maintenance'
-      && alertMs(a) >= inst.tStartMs - 2000 && alertMs(a) <= inst.tEndMs + inst.graceMs + 2000);
+    const hits = alertsAround(r, inst, st, 'maintenance');
     assert.ok(hits.length > 0, `${inst.id}: no maintenance alert; alerts: ${JSON.stringify(r.alerts.map((a) => [a.category, alertStation(a), (a.evidence as { rule?: string }).rule]))}`);
     assert.ok(hits.some((a) => (a.evidence as { rule?: string }).rule === 'L1.frozen-meter'));
   }

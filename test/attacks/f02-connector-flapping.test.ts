@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertMs, alertStation, runAttackScenario as runAttacks } from '../support/attack-run.js';
+import { alertsAround, alertStation, runAttackScenario as runAttacks, singleStation } from '../support/attack-run.js';
 
 const YAML = `
 name: f02-test
@@ -20,12 +20,10 @@ test('F02 connector Faulted flapping: StatusNotification Faulted/Available is fl
   const targets = new Set<string>();
   for (const inst of insts) {
     assert.equal(inst.cls, 'fault');
-    const st = inst.scope.stations?.[0];
-    assert.ok(st && inst.scope.stations!.length === 1, `${inst.id} scope`);
+    const st = singleStation(inst);
     targets.add(st);
     assert.ok(inst.tEndMs - inst.tStartMs >= 3000, `${inst.id} flaps through its window`);
-    const hits = r.alerts.filter((a) => alertStation(a) === st && a.category === 'maintenance'
-      && alertMs(a) >= inst.tStartMs - 2000 && alertMs(a) <= inst.tEndMs + inst.graceMs + 2000);
+    const hits = alertsAround(r, inst, st, 'maintenance');
     assert.ok(hits.some((a) => (a.evidence as { rule?: string }).rule === 'L2.connector-faulted-flapping'),
       `${inst.id}: alerts: ${JSON.stringify(r.alerts.map((a) => [a.category, alertStation(a), (a.evidence as { rule?: string }).rule]))}`);
   }

@@ -101,3 +101,16 @@ export function alertStation(a: Alert): string | undefined {
 export function alertMs(a: Alert): number {
   return Date.parse(a.ts);
 }
+
+/** The one station an instance targets; asserts that its scope names exactly one. */
+export function singleStation(inst: AttackInstance): string {
+  const st = inst.scope.stations?.[0];
+  assert.ok(st && inst.scope.stations!.length === 1, `${inst.id} scope`);
+  return st;
+}
+
+/** Alerts of `category` on `station` from 2 s before the instance to 2 s after its grace period. */
+export function alertsAround(r: AttackRun, inst: AttackInstance, station: string, category: string): Alert[] {
+  return r.alerts.filter((a) => alertStation(a) === station && a.category === category
+    && alertMs(a) >= inst.tStartMs - 2000 && alertMs(a) <= inst.tEndMs + inst.graceMs + 2000);
+}
