@@ -1,4 +1,4 @@
-import type { ScenarioSpec } from '../scenario/spec.js';
+import { totalStations, type ScenarioSpec } from '../scenario/spec.js';
 
 /** Where one connection attempt of a station comes from; both absent = the OS chooses. */
 export interface ConnectionSource {
@@ -30,9 +30,7 @@ export function connectionSource(spec: ScenarioSpec, index: number, attempt: num
   const range = spec.localPorts;
   if (range === 'kernel') return { localAddress };
   const addresses = spec.localAddresses.length;
-  let fleet = 0;
-  for (const g of spec.groups) fleet += g.count;
-  const band = Math.max(1, Math.ceil(fleet / addresses));
+  const band = Math.max(1, Math.ceil(totalStations(spec) / addresses));
   const size = range.to - range.from + 1;
   const slot = Math.floor(index / addresses);
   return { localAddress, localPort: range.from + ((slot + attempt * band) % size) };
